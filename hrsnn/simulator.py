@@ -1,0 +1,279 @@
+"""The stateful step/run/reset loop around the Numba kernel.
+
+A :class:`Simulator` holds the read-only arrays the kernel needs (derived once
+from a :class:`~hrsnn.network.Network` and a time step) and the mutable state:
+membrane potentials, refractory clocks, STDP traces, plastic weights and
+filtered spike trains. :meth:`Simulator.spawn` gives an independent simulator
+sharing the read-only arrays, so parallel workers never copy the network.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _kernels
+
+_MIN_SPIKE_BUFFER = 4096
+
+
+@dataclass
+class SimulationResult:
+    """What :meth:`Simulator.run` recorded.
+
+    Attributes
+    ----------
+    spike_steps : ndarray of int64, shape (n_spikes,)
+        Absolute step of every recurrent spike, in time order (empty if not recorded).
+    spike_neurons : ndarray of int32, shape (n_spikes,)
+        Neuron of every spike.
+    counts : ndarray of int64, shape (n_neurons,)
+        Spikes per neuron in this run.
+    states : ndarray of shape (n_input_steps, n_neurons) or None
+        Exponentially filtered spike trains (``tau_readout``) at the end of
+        every input step.
+    v : ndarray of shape (n_input_steps, n_neurons) or None
+        Membrane potentials at the end of every input step.
+    n_steps : int
+        Simulation steps of this run.
+    dt : float
+        Step length, ms.
+    """
+
+    spike_steps: np.ndarray
+    spike_neurons: np.ndarray
+    counts: np.ndarray
+    states: np.ndarray
+    v: np.ndarray
+    n_steps: int
+    dt: float
+
+    @property
+    def spike_times(self):
+        """Spike times in ms, ndarray of shape (n_spikes,)."""
+        return self.spike_steps * self.dt
+
+    def mean_rate(self):
+        """Mean firing rate of the recurrent neurons in this run, Hz."""
+        duration_s = self.n_steps * self.dt / 1000.0
+        return float(self.counts.sum()) / self.counts.size / duration_s
+
+
+class _Static:
+    """Read-only kernel arrays for one (network, dt)."""
+
+    def __init__(self, network, dt):
+        net = network
+        n = net.n_neurons
+        self.n_neurons = n
+        self.n_inputs = net.n_inputs
+        self.dt = float(dt)
+        self.decay = np.empty(n)
+        _kernels.exp_decay(self.dt, net.tau_m, self.decay)
+        self.v_th = np.ascontiguousarray(net.v_th)
+        self.ref_steps = int(round(net.t_ref / self.dt))
+        self.syn_ptr = _pointer(net.pre, n)
+        self.syn_post = np.ascontiguousarray(net.post, dtype=np.int32)
+        self.plastic = np.ascontiguousarray(net.plastic)
+        plastic_idx = np.flatnonzero(net.plastic)
+        order = np.argsort(net.post[plastic_idx], kind="stable")
+        self.plastic_syn = plastic_idx[order].astype(np.int64)
+        self.plastic_ptr = _pointer(net.post[self.plastic_syn], n)
+        self.stdp = np.ascontiguousarray(np.stack([net.tau_plus, net.tau_minus,
+                                                   net.eta_plus, net.eta_minus]))
+        self.bounds = np.array([net.stdp_rule == "soft", net.w_min, net.w_max], dtype=float)
+        self.in_ptr = _pointer(net.in_channel, net.n_inputs)
+        self.in_post = np.ascontiguousarray(net.in_post, dtype=np.int32)
+        self.in_w = np.ascontiguousarray(net.in_weight)
+        self.network = net
+
+
+class Simulator:
+    """Simulate a :class:`~hrsnn.network.Network` step by step.
+
+    Parameters
+    ----------
+    network : Network
+        The network; its arrays are not modified (plastic weights live in
+        :attr:`weight`).
+    dt : float, default=1.0
+        Time step, ms (the unit of the network's time constants).
+
+    Attributes
+    ----------
+    v : ndarray of shape (n_neurons,)
+        Membrane potentials.
+    weight : ndarray of shape (n_synapses,)
+        Current recurrent weights (changed by STDP when ``learn=True``).
+    step : int
+        Steps simulated since the last :meth:`reset`.
+    """
+
+    def __init__(self, network, dt=1.0):
+        if not (np.isfinite(dt) and dt > 0):
+            raise ValueError(f"The 'dt' parameter must be a positive number of ms; got {dt!r}.")
+        self._static = _Static(network, dt)
+        self.reset()
+
+    @property
+    def network(self):
+        """The simulated :class:`~hrsnn.network.Network`."""
+        return self._static.network
+
+    @property
+    def dt(self):
+        """Time step, ms."""
+        return self._static.dt
+
+    def spawn(self):
+        """A new simulator for the same network and ``dt``, in the reset state."""
+        twin = object.__new__(Simulator)
+        twin._static = self._static
+        twin.reset()
+        return twin
+
+    def reset(self, weights=True):
+        """Return to the initial state.
+
+        Parameters
+        ----------
+        weights : bool, default=True
+            Also restore the network's weights (False keeps what STDP learned).
+        """
+        net, n = self._static.network, self._static.n_neurons
+        self.v = net.v_init.copy()
+        self.last_spike = np.full(n, _kernels.NEVER_SPIKED, dtype=np.int64)
+        self.readout = np.zeros(n)
+        self.trace_pre = np.zeros(net.n_synapses)
+        self.trace_post = np.zeros(net.n_synapses)
+        self.trace_time = np.zeros(net.n_synapses)
+        if weights or not hasattr(self, "weight"):
+            self.weight = net.weight.copy()
+        self.step = 0
+
+    def run(self, n_steps=None, *, current=None, input_spikes=None, steps_per_input=1,
+            learn=False, record_spikes=True, record_states=False, record_v=False,
+            tau_readout=20.0):
+        """Simulate ``n_steps`` steps from the current state.
+
+        Parameters
+        ----------
+        n_steps : int, optional
+            Steps to simulate; defaults to ``len(current) * steps_per_input``.
+        current : array_like of shape (n_input_steps, n_inputs), optional
+            Input values; row ``r`` is applied as the current
+            ``sum_c W_in[c, i] current[r, c]`` during steps
+            ``r * steps_per_input`` to ``(r + 1) * steps_per_input - 1``.
+        input_spikes : tuple of arrays or array_like, optional
+            Input spikes as ``(steps, channels)`` index arrays (step relative to
+            this run) or as counts of shape ``(n_steps, n_inputs)``.
+        steps_per_input : int, default=1
+            Simulation steps per input step (row of ``current``, ``states``, ``v``).
+        learn : bool, default=False
+            Apply STDP to the plastic synapses.
+        record_spikes, record_states, record_v : bool
+            Record every spike; filtered traces; potentials (the last two at the
+            end of every input step).
+        tau_readout : float, default=20.0
+            Time constant of the filtered traces, ms.
+
+        Returns
+        -------
+        SimulationResult
+        """
+        st = self._static
+        n_steps, spike_ptr, spike_channels, current = _prepare_inputs(
+            st, n_steps, current, input_spikes, steps_per_input)
+        n_rows = n_steps // steps_per_input if (record_states or record_v) else 0
+        states = np.zeros((n_rows if record_states else 0, st.n_neurons))
+        v_samples = np.zeros((n_rows if record_v else 0, st.n_neurons))
+        counts = np.zeros(st.n_neurons, dtype=np.int64)
+        capacity = max(_MIN_SPIKE_BUFFER, 4 * st.n_neurons) if record_spikes else 0
+        spike_steps = np.empty(capacity, dtype=np.int64)
+        spike_ids = np.empty(capacity, dtype=np.int32)
+        done, n_recorded = 0, 0
+        scratch = (np.zeros(st.n_neurons), np.empty(st.n_neurons, dtype=np.int64))
+        readout_decay = float(np.exp(-st.dt / tau_readout))
+        while done < n_steps:
+            steps, n_recorded = _kernels.run_steps(
+                n_steps - done, done, self.step, st.dt,
+                st.decay, st.v_th, st.network.v_rest, st.network.v_reset,
+                st.ref_steps, st.network.strict_threshold,
+                st.syn_ptr, st.syn_post, self.weight,
+                bool(learn), st.plastic, st.plastic_ptr, st.plastic_syn, st.stdp,
+                st.bounds, self.trace_pre, self.trace_post, self.trace_time,
+                st.in_ptr, st.in_post, st.in_w,
+                current, steps_per_input, spike_ptr, spike_channels,
+                self.v, self.last_spike, scratch[0], scratch[1],
+                counts, self.readout, readout_decay, states, v_samples,
+                spike_steps, spike_ids, n_recorded)
+            done += steps
+            if done < n_steps:
+                spike_steps = np.concatenate([spike_steps, np.empty_like(spike_steps)])
+                spike_ids = np.concatenate([spike_ids, np.empty_like(spike_ids)])
+        self.step += n_steps
+        return SimulationResult(
+            spike_steps=spike_steps[:n_recorded].copy(),
+            spike_neurons=spike_ids[:n_recorded].copy(), counts=counts,
+            states=states if record_states else None,
+            v=v_samples if record_v else None, n_steps=n_steps, dt=st.dt)
+
+
+def _pointer(sorted_index, n):
+    """CSR pointer of length ``n + 1`` for an index array sorted ascending."""
+    return np.concatenate([[0], np.cumsum(np.bincount(sorted_index, minlength=n))]).astype(np.int64)
+
+
+def _prepare_inputs(st, n_steps, current, input_spikes, steps_per_input):
+    """Check the drive and bring it into the kernel's layout."""
+    if int(steps_per_input) != steps_per_input or steps_per_input < 1:
+        raise ValueError(f"'steps_per_input' must be a positive integer; got {steps_per_input!r}.")
+    steps_per_input = int(steps_per_input)
+    if current is not None:
+        current = np.ascontiguousarray(current, dtype=np.float64)
+        if current.ndim != 2 or current.shape[1] != st.n_inputs:
+            raise ValueError(f"'current' must have shape (n_input_steps, {st.n_inputs}); "
+                             f"got {current.shape}.")
+        if not np.all(np.isfinite(current)):
+            raise ValueError("'current' must be finite; it contains NaN or inf.")
+        if n_steps is None:
+            n_steps = current.shape[0] * steps_per_input
+        elif n_steps > current.shape[0] * steps_per_input:
+            raise ValueError(f"'current' covers {current.shape[0] * steps_per_input} steps, "
+                             f"fewer than n_steps={n_steps}.")
+    else:
+        current = np.zeros((0, st.n_inputs))
+    if n_steps is None:
+        raise ValueError("Give 'n_steps' (or 'current', from which it follows).")
+    if int(n_steps) != n_steps or n_steps < 0:
+        raise ValueError(f"'n_steps' must be a non-negative integer; got {n_steps!r}.")
+    n_steps = int(n_steps)
+    spike_ptr, spike_channels = _spike_csr(input_spikes, n_steps, st.n_inputs)
+    return n_steps, spike_ptr, spike_channels, current
+
+
+def _spike_csr(input_spikes, n_steps, n_inputs):
+    """Input spikes as (pointer by step, channels), one entry per spike."""
+    if input_spikes is None:
+        return np.zeros(n_steps + 1, dtype=np.int64), np.zeros(0, dtype=np.int32)
+    if isinstance(input_spikes, tuple):
+        steps, channels = (np.asarray(a).ravel() for a in input_spikes)
+        if steps.shape != channels.shape:
+            raise ValueError("'input_spikes' steps and channels must have equal lengths.")
+    else:
+        dense = np.asarray(input_spikes)
+        if dense.shape != (n_steps, n_inputs):
+            raise ValueError(f"'input_spikes' must have shape ({n_steps}, {n_inputs}); "
+                             f"got {dense.shape}.")
+        if np.any(dense < 0) or not np.all(np.isfinite(dense)):
+            raise ValueError("'input_spikes' counts must be finite and >= 0.")
+        steps, channels = np.nonzero(dense)
+        repeat = dense[steps, channels].astype(np.int64)
+        steps, channels = np.repeat(steps, repeat), np.repeat(channels, repeat)
+    steps = steps.astype(np.int64)
+    channels = channels.astype(np.int64)
+    if steps.size and (steps.min() < 0 or steps.max() >= n_steps):
+        raise ValueError(f"'input_spikes' steps must lie in [0, {n_steps}).")
+    if channels.size and (channels.min() < 0 or channels.max() >= n_inputs):
+        raise ValueError(f"'input_spikes' channels must lie in [0, {n_inputs}).")
+    order = np.lexsort((channels, steps))
+    return _pointer(steps[order], n_steps), channels[order].astype(np.int32)

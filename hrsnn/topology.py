@@ -1,0 +1,203 @@
+"""Where neurons sit and who connects to whom.
+
+Neurons occupy distinct points of an integer 3-D grid with unit spacing. A
+recurrent synapse ``pre -> post`` exists with probability
+
+    P = C[type(pre), type(post)] * exp(-(D / lambda)^2),
+
+``D`` the Euclidean distance (Maass et al. 2002), no self-connections. Pairs
+farther apart than ``cutoff * lambda`` are never connected; with the default
+``cutoff = 3.5`` the neglected probability is below ``5e-6 * C`` per pair, so
+the construction needs no ``N x N`` array and scales linearly in ``N``.
+
+Type index 0 is excitatory, 1 inhibitory; matrices indexed ``[pre, post]``.
+"""
+
+import numpy as np
+
+#: Candidate pairs examined per vectorised batch (bounds temporary memory).
+_PAIRS_PER_BATCH = 4_000_000
+
+
+def grid_shape_for(n_neurons):
+    """Smallest near-cubic grid ``(nx, ny, nz)`` with at least ``n_neurons`` points.
+
+    Parameters
+    ----------
+    n_neurons : int
+        Number of neurons to place (``>= 1``).
+
+    Returns
+    -------
+    tuple of int
+        ``nx >= ny >= nz`` with ``nx * ny * nz >= n_neurons``.
+    """
+    nz = max(1, int(np.floor(np.cbrt(n_neurons))))
+    ny = max(nz, int(np.ceil(np.sqrt(n_neurons / nz))))
+    nx = int(np.ceil(n_neurons / (ny * nz)))
+    return (nx, ny, nz)
+
+
+def grid_positions(n_neurons, grid_shape, rng):
+    """Place neurons on distinct, randomly chosen grid points.
+
+    Parameters
+    ----------
+    n_neurons : int
+        Number of neurons.
+    grid_shape : tuple of int
+        ``(nx, ny, nz)`` with at least ``n_neurons`` points.
+    rng : numpy.random.Generator
+        Source of the random placement.
+
+    Returns
+    -------
+    ndarray of shape (n_neurons, 3), float64
+        Integer grid coordinates, unit spacing.
+    """
+    n_points = int(np.prod(grid_shape))
+    if n_points < n_neurons:
+        raise ValueError(
+            f"The 'grid_shape' parameter {tuple(grid_shape)} has {n_points} points, "
+            f"fewer than n_neurons={n_neurons}; enlarge it or pass grid_shape=None."
+        )
+    chosen = rng.permutation(n_points)[:n_neurons]
+    return np.stack(np.unravel_index(chosen, grid_shape), axis=1).astype(np.float64)
+
+
+def _neighbour_offsets(max_distance):
+    """Integer offsets with ``0 < |o| <= max_distance`` and their squared lengths."""
+    r = int(np.floor(max_distance))
+    axis = np.arange(-r, r + 1)
+    offsets = np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), -1).reshape(-1, 3)
+    d2 = (offsets ** 2).sum(axis=1)
+    keep = (d2 > 0) & (d2 <= max_distance ** 2 + 1e-9)
+    return offsets[keep], d2[keep].astype(np.float64)
+
+
+def _grid_index(positions):
+    """Integer coordinates, grid shape and a point -> neuron lookup table."""
+    coords = np.rint(positions).astype(np.int64)
+    if not np.allclose(coords, positions):
+        raise ValueError("Distance-based connectivity needs integer grid positions.")
+    coords -= coords.min(axis=0)
+    shape = tuple(int(s) for s in coords.max(axis=0) + 1)
+    flat = np.ravel_multi_index(coords.T, shape)
+    lookup = np.full(int(np.prod(shape)), -1, dtype=np.int64)
+    lookup[flat] = np.arange(len(positions))
+    if np.count_nonzero(lookup >= 0) != len(positions):
+        raise ValueError("Two neurons share a grid position.")
+    return coords, shape, lookup
+
+
+def distance_connectivity(positions, is_exc, conn_prob, lam, rng, cutoff=3.5):
+    """Draw recurrent synapses with ``P = C[type_pre, type_post] exp(-(D/lam)^2)``.
+
+    Parameters
+    ----------
+    positions : ndarray of shape (n_neurons, 3)
+        Integer grid coordinates.
+    is_exc : ndarray of bool, shape (n_neurons,)
+        Excitatory neurons.
+    conn_prob : array_like of shape (2, 2)
+        ``C[pre_type, post_type]``, type 0 = E, 1 = I.
+    lam : float
+        Length scale ``lambda`` in grid units.
+    rng : numpy.random.Generator
+        Source of the connection draws.
+    cutoff : float, default=3.5
+        Pairs farther than ``cutoff * lam`` are not considered.
+
+    Returns
+    -------
+    pre, post : ndarray of int32, shape (n_syn,)
+        Synapses sorted by ``(pre, post)``.
+    """
+    coords, shape, lookup = _grid_index(np.asarray(positions, dtype=np.float64))
+    n = len(coords)
+    conn_prob = np.asarray(conn_prob, dtype=np.float64)
+    types = (~np.asarray(is_exc, dtype=bool)).astype(np.int64)
+    offsets, d2 = _neighbour_offsets(cutoff * lam)
+    gauss = np.exp(-d2 / lam ** 2)
+    strides = np.array([shape[1] * shape[2], shape[2], 1])
+    batch = max(1, _PAIRS_PER_BATCH // max(n, 1))
+    pres, posts = [], []
+    for b in range(0, len(offsets), batch):
+        off = offsets[b:b + batch]
+        target = coords[None, :, :] + off[:, None, :]
+        inside = np.all((target >= 0) & (target < np.array(shape)), axis=2)
+        which_off, src = np.nonzero(inside)
+        dst = lookup[target[which_off, src] @ strides]
+        occupied = dst >= 0
+        which_off, src, dst = which_off[occupied], src[occupied], dst[occupied]
+        prob = conn_prob[types[src], types[dst]] * gauss[b + which_off]
+        hit = rng.random(len(prob)) < prob
+        pres.append(src[hit])
+        posts.append(dst[hit])
+    pre = np.concatenate(pres) if pres else np.zeros(0, np.int64)
+    post = np.concatenate(posts) if posts else np.zeros(0, np.int64)
+    order = np.lexsort((post, pre))
+    return pre[order].astype(np.int32), post[order].astype(np.int32)
+
+
+def synaptic_weights(pre, post, is_exc, mean_by_type, shape, w_scale, rng):
+    """Gamma-distributed weight magnitudes with Dale's law signs.
+
+    Parameters
+    ----------
+    pre, post : ndarray of int, shape (n_syn,)
+        Synapses.
+    is_exc : ndarray of bool, shape (n_neurons,)
+        Excitatory neurons; synapses from inhibitory neurons get negative weights.
+    mean_by_type : array_like of shape (2, 2)
+        Mean magnitude ``[pre_type, post_type]`` before ``w_scale``.
+    shape : float
+        Gamma shape of the magnitudes (1 = coefficient of variation 1).
+    w_scale : float
+        Global factor on every recurrent weight.
+    rng : numpy.random.Generator
+        Source of the magnitudes.
+
+    Returns
+    -------
+    ndarray of shape (n_syn,), float64
+        Signed weights (added to the target's potential per spike).
+    """
+    is_exc = np.asarray(is_exc, dtype=bool)
+    types_pre = (~is_exc[pre]).astype(np.int64)
+    types_post = (~is_exc[post]).astype(np.int64)
+    mean = np.asarray(mean_by_type, dtype=np.float64)[types_pre, types_post] * w_scale
+    magnitude = rng.gamma(shape, 1.0, len(pre)) * (mean / shape)
+    return np.where(is_exc[pre], magnitude, -magnitude)
+
+
+def input_connectivity(n_inputs, n_neurons, p_in, w_in, rng):
+    """Connect every (channel, neuron) pair independently with probability ``p_in``.
+
+    Parameters
+    ----------
+    n_inputs : int
+        Input channels.
+    n_neurons : int
+        Recurrent neurons.
+    p_in : float
+        Connection probability in ``[0, 1]``.
+    w_in : float
+        Weight of every input synapse.
+    rng : numpy.random.Generator
+        Source of the connection draws (one row of ``n_neurons`` per channel).
+
+    Returns
+    -------
+    channel, post : ndarray of int32, shape (n_in_syn,)
+        Input synapses sorted by ``(channel, post)``.
+    weight : ndarray of shape (n_in_syn,), float64
+    """
+    channels, posts = [], []
+    for c in range(n_inputs):
+        targets = np.flatnonzero(rng.random(n_neurons) < p_in)
+        channels.append(np.full(len(targets), c, dtype=np.int32))
+        posts.append(targets.astype(np.int32))
+    channel = np.concatenate(channels) if channels else np.zeros(0, np.int32)
+    post = np.concatenate(posts) if posts else np.zeros(0, np.int32)
+    return channel, post, np.full(len(post), float(w_in))
