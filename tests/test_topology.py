@@ -1,0 +1,125 @@
+"""Grid, connectivity and weights against the formulas, computed independently."""
+
+import numpy as np
+import pytest
+from scipy.spatial.distance import cdist
+from scipy.stats import norm
+
+from hrsnn import build_network
+from hrsnn.topology import grid_shape_for
+
+C = {"c_ee": 0.3, "c_ei": 0.2, "c_ie": 0.4, "c_ii": 0.1}
+
+
+@pytest.fixture(scope="module")
+def net():
+    return build_network(1500, 4, seed=11, conn_lambda=2.0, **C)
+
+
+def test_grid_positions_are_distinct_integer_points(net):
+    assert net.positions.shape == (1500, 3)
+    assert np.array_equal(net.positions, np.round(net.positions))
+    assert len(np.unique(net.positions, axis=0)) == 1500
+    shape = grid_shape_for(1500)
+    assert np.prod(shape) >= 1500 and max(shape) - min(shape) <= 1
+    assert np.all(net.positions.max(axis=0) < shape)
+
+
+def test_excitatory_fraction(net):
+    assert net.is_exc.sum() == 1200
+
+
+def test_no_self_connections_and_sorted(net):
+    assert np.all(net.pre != net.post)
+    key = net.pre.astype(np.int64) * net.n_neurons + net.post
+    assert np.all(np.diff(key) > 0)
+
+
+def test_dales_law(net):
+    assert np.all(net.weight[net.is_exc[net.pre]] > 0)
+    assert np.all(net.weight[~net.is_exc[net.pre]] < 0)
+
+
+@pytest.mark.parametrize("pre_exc,post_exc,c", [(True, True, 0.3), (True, False, 0.2),
+                                                (False, True, 0.4), (False, False, 0.1)])
+def test_connection_density_per_type_matches_formula(net, pre_exc, post_exc, c):
+    """Synapse count per type pair against sum_ij C exp(-(D/lambda)^2) (dense, scipy)."""
+    pre_idx = np.flatnonzero(net.is_exc == pre_exc)
+    post_idx = np.flatnonzero(net.is_exc == post_exc)
+    d = cdist(net.positions[pre_idx], net.positions[post_idx])
+    p = c * np.exp(-(d / 2.0) ** 2)
+    p[pre_idx[:, None] == post_idx[None, :]] = 0.0
+    expected, sd = p.sum(), np.sqrt((p * (1 - p)).sum())
+    observed = np.sum((net.is_exc[net.pre] == pre_exc) & (net.is_exc[net.post] == post_exc))
+    assert abs(observed - expected) < norm.ppf(1 - 1e-4) * sd, (observed, expected, sd)
+
+
+def test_connection_probability_by_distance(net):
+    """Fraction connected among E->E pairs at each distance follows 0.3 exp(-(d/2)^2)."""
+    exc = np.flatnonzero(net.is_exc)
+    d = cdist(net.positions[exc], net.positions[exc])
+    connected = np.zeros_like(d, dtype=bool)
+    ee = net.is_exc[net.pre] & net.is_exc[net.post]
+    local = {n: i for i, n in enumerate(exc)}
+    connected[[local[j] for j in net.pre[ee]], [local[i] for i in net.post[ee]]] = True
+    for d2 in (1, 2, 3, 4, 5):
+        pairs = np.isclose(d ** 2, d2)
+        p = 0.3 * np.exp(-d2 / 4.0)
+        n_pairs = pairs.sum()
+        frac = connected[pairs].mean()
+        assert abs(frac - p) < 4.5 * np.sqrt(p * (1 - p) / n_pairs), (d2, frac, p)
+
+
+def test_weight_means_per_type(net):
+    """Gamma magnitudes with CV 1: means w_scale * (1, 2, 0.6, 0.6), CV near 1."""
+    pe, qe = net.is_exc[net.pre], net.is_exc[net.post]
+    for mask, mean in ((pe & qe, 1.0), (pe & ~qe, 2.0), (~pe & qe, 0.6), (~pe & ~qe, 0.6)):
+        w = np.abs(net.weight[mask])
+        target = 0.1 * mean
+        assert abs(w.mean() - target) < 5 * target / np.sqrt(mask.sum())
+    w_ee = net.weight[pe & qe]
+    assert 0.85 < w_ee.std() / w_ee.mean() < 1.15
+
+
+def test_input_connectivity_density(net):
+    assert net.n_inputs == 4
+    per_channel = np.bincount(net.in_channel, minlength=4)
+    sd = np.sqrt(1500 * 0.3 * 0.7)
+    assert np.all(np.abs(per_channel - 450) < 4.5 * sd)
+    pairs = net.in_channel.astype(np.int64) * 1500 + net.in_post
+    assert len(np.unique(pairs)) == len(pairs)
+
+
+def test_plastic_synapses_are_exactly_e_to_e(net):
+    assert np.array_equal(net.plastic, net.is_exc[net.pre] & net.is_exc[net.post])
+
+
+def test_heterogeneous_and_homogeneous_parameters():
+    het = build_network(2000, 1, seed=3)
+    hom = build_network(2000, 1, seed=3, heterogeneous_neurons=False,
+                        heterogeneous_synapses=False)
+    e = het.is_exc
+    # gamma(k=3, mean 20 / 10) for E / I tau_m: sample mean and CV 1/sqrt(3)
+    assert het.tau_m[e].mean() == pytest.approx(20.0, rel=0.05)
+    assert het.tau_m[~e].mean() == pytest.approx(10.0, rel=0.1)
+    assert het.tau_m[e].std() / het.tau_m[e].mean() == pytest.approx(1 / np.sqrt(3), rel=0.1)
+    assert het.v_th.std() / het.v_th.mean() == pytest.approx(1 / np.sqrt(20), rel=0.1)
+    assert het.tau_m.min() >= 1.0 and het.tau_m.max() <= 200.0
+    assert np.all(hom.tau_m[e] == 20.0) and np.all(hom.tau_m[~e] == 10.0)
+    assert np.all(hom.v_th == 1.0)
+    assert np.all(hom.tau_plus[hom.plastic] == 20.0)
+    assert np.all(hom.eta_minus[hom.plastic] == 0.0105)
+    assert het.tau_plus[het.plastic].std() > 5.0
+    # independent streams: the topology and weights do not depend on the preset
+    assert np.array_equal(het.pre, hom.pre) and np.array_equal(het.post, hom.post)
+    assert np.array_equal(het.weight, hom.weight)
+    assert np.array_equal(het.positions, hom.positions)
+
+
+def test_builds_without_dense_matrix_quickly():
+    """20,000 neurons: only neighbours within the cutoff are examined."""
+    net = build_network(20_000, 1, seed=0)
+    degree = net.n_synapses / net.n_neurons
+    assert 7.0 < degree < 11.0
+    d = np.linalg.norm(net.positions[net.pre] - net.positions[net.post], axis=1)
+    assert d.max() <= 3.5 * 2.0 + 1e-9
