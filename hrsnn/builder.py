@@ -70,7 +70,9 @@ def build_network(
         STDP rule (see :mod:`hrsnn._kernels.lif`).
     stdp_w_min, stdp_w_max : float
         Bounds of plastic weights; ``stdp_w_max=None`` means three times the
-        mean initial E->E weight (``3 * w_scale * w_ee``).
+        mean initial E->E weight (``3 * w_scale * w_ee``). Initial plastic
+        weights are clipped to these bounds (about 5 % of gamma draws with
+        CV 1 lie above ``3 * mean``).
 
     Returns
     -------
@@ -109,6 +111,7 @@ def build_network(
                                                         streams["inputs"])
     if stdp_w_max is None:
         stdp_w_max = 3.0 * w_scale * w_ee
+    weight[plastic] = np.clip(weight[plastic], stdp_w_min, stdp_w_max)
     return Network.from_arrays(
         positions=positions, is_exc=is_exc, tau_m=tau_m, v_th=v_th, v_init=v_rest,
         pre=pre, post=post, weight=weight, plastic=plastic, **per_synapse,

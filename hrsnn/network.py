@@ -120,7 +120,8 @@ class Network:
         ValueError
             If an array has the wrong length, an index is out of range, a
             synapse is duplicated, a time constant is not positive, a value is
-            not finite, or a weight breaks Dale's law.
+            not finite, a weight breaks Dale's law, or a plastic weight lies
+            outside ``[w_min, w_max]``.
         """
         is_exc = np.asarray(is_exc, dtype=bool).ravel()
         n = is_exc.size
@@ -282,6 +283,10 @@ def _check_model(neuron, synapse, t_ref, stdp_rule, w_min, w_max):
     if np.any(pre_exc & (w < 0)) or np.any(~pre_exc & (w > 0)):
         raise ValueError("Weights break Dale's law: synapses from excitatory neurons "
                          "must be >= 0 and from inhibitory neurons <= 0.")
+    plastic_w = w[synapse["plastic"]]
+    if plastic_w.size and (plastic_w.min() < w_min or plastic_w.max() > w_max):
+        raise ValueError(f"Plastic weights must lie in [w_min, w_max] = [{w_min}, {w_max}]; "
+                         f"got [{plastic_w.min()}, {plastic_w.max()}]. Clip them or widen the bounds.")
     if synapse["pre"].size:
         key = synapse["pre"].astype(np.int64) * neuron["is_exc"].size + synapse["post"]
         if np.unique(key).size != key.size:
