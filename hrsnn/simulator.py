@@ -73,13 +73,17 @@ class _Static:
         self.ref_steps = int(round(net.t_ref / self.dt))
         self.syn_ptr = _pointer(net.pre, n)
         self.syn_post = np.ascontiguousarray(net.post, dtype=np.int32)
-        self.plastic = np.ascontiguousarray(net.plastic)
         plastic_idx = np.flatnonzero(net.plastic)
         order = np.argsort(net.post[plastic_idx], kind="stable")
         self.plastic_syn = plastic_idx[order].astype(np.int64)
         self.plastic_ptr = _pointer(net.post[self.plastic_syn], n)
-        self.stdp = np.ascontiguousarray(np.stack([net.tau_plus, net.tau_minus,
-                                                   net.eta_plus, net.eta_minus]))
+        self.plastic_row = np.full(net.n_synapses, -1, dtype=np.int64)
+        self.plastic_row[self.plastic_syn] = np.arange(self.plastic_syn.size)
+        k = _kernels
+        self.initial_plastic_state = np.zeros((self.plastic_syn.size, k.PS_COLUMNS))
+        for column, values in ((k.PS_TAU_PLUS, net.tau_plus), (k.PS_TAU_MINUS, net.tau_minus),
+                               (k.PS_ETA_PLUS, net.eta_plus), (k.PS_ETA_MINUS, net.eta_minus)):
+            self.initial_plastic_state[:, column] = values[self.plastic_syn]
         self.bounds = np.array([net.stdp_rule == "soft", net.w_min, net.w_max], dtype=float)
         self.in_ptr = _pointer(net.in_channel, net.n_inputs)
         self.in_post = np.ascontiguousarray(net.in_post, dtype=np.int32)
@@ -102,6 +106,9 @@ class Simulator:
     ----------
     v : ndarray of shape (n_neurons,)
         Membrane potentials.
+    plastic_state : ndarray of shape (n_plastic, 8)
+        STDP traces, their clock and parameters per plastic synapse (see
+        :mod:`hrsnn._kernels.lif`).
     weight : ndarray of shape (n_synapses,)
         Current recurrent weights (changed by STDP when ``learn=True``).
     step : int
@@ -143,9 +150,7 @@ class Simulator:
         self.v = net.v_init.copy()
         self.last_spike = np.full(n, _kernels.NEVER_SPIKED, dtype=np.int64)
         self.readout = np.zeros(n)
-        self.trace_pre = np.zeros(net.n_synapses)
-        self.trace_post = np.zeros(net.n_synapses)
-        self.trace_time = np.zeros(net.n_synapses)
+        self.plastic_state = self._static.initial_plastic_state.copy()
         if weights or not hasattr(self, "weight"):
             self.weight = net.weight.copy()
         self.step = 0
@@ -199,9 +204,8 @@ class Simulator:
                 st.decay, st.v_th, st.network.v_rest, st.network.v_reset,
                 st.ref_steps, st.network.strict_threshold,
                 st.syn_ptr, st.syn_post, self.weight,
-                bool(learn), st.plastic, st.plastic_ptr, st.plastic_syn, st.stdp,
-                st.bounds, self.trace_pre, self.trace_post, self.trace_time,
-                st.in_ptr, st.in_post, st.in_w,
+                bool(learn), st.plastic_row, st.plastic_ptr, st.plastic_syn,
+                self.plastic_state, st.bounds, st.in_ptr, st.in_post, st.in_w,
                 current, steps_per_input, spike_ptr, spike_channels,
                 self.v, self.last_spike, scratch[0], scratch[1],
                 counts, self.readout, readout_decay, states, v_samples,

@@ -23,6 +23,11 @@ STDP rules (per synapse ``k``, traces ``x`` (pre) and ``y`` (post)):
   ``w -= y``; ``y += eta_minus`` then ``w += x``.
 
 Both clip ``w`` to ``[w_min, w_max]`` after every update.
+
+Plastic synapses keep everything an STDP event touches in one 64-byte row of
+``plastic_state`` (one cache line): see the ``PS_*`` column indices below.
+Rows are in postsynaptic order; ``plastic_row[k]`` is the row of synapse
+``k`` (-1 if static) and ``plastic_syn[p]`` the synapse of row ``p``.
 """
 
 import numpy as np
@@ -30,6 +35,11 @@ from numba import njit
 
 #: Value of ``last_spike`` for a neuron that has never spiked.
 NEVER_SPIKED = np.iinfo(np.int64).min // 4
+
+#: Columns of ``plastic_state``: traces, time of their last update, parameters.
+PS_TRACE_PRE, PS_TRACE_POST, PS_TIME = 0, 1, 2
+PS_TAU_PLUS, PS_TAU_MINUS, PS_ETA_PLUS, PS_ETA_MINUS = 3, 4, 5, 6
+PS_COLUMNS = 8
 
 
 @njit(cache=True, nogil=True)
@@ -82,17 +92,17 @@ def _threshold(s_abs, v_th, ref_steps, strict, v, last_spike, spiked):
 
 
 @njit(cache=True, nogil=True)
-def _decay_traces(k, t, stdp, trace_pre, trace_post, trace_time):
-    elapsed = t - trace_time[k]
-    trace_pre[k] = trace_pre[k] * np.exp(-elapsed / stdp[0, k])
-    trace_post[k] = trace_post[k] * np.exp(-elapsed / stdp[1, k])
-    trace_time[k] = t
+def _decay_traces(row, t):
+    """Bring one plastic synapse's traces (a ``plastic_state`` row) to time ``t``."""
+    elapsed = t - row[PS_TIME]
+    row[PS_TRACE_PRE] = row[PS_TRACE_PRE] * np.exp(-elapsed / row[PS_TAU_PLUS])
+    row[PS_TRACE_POST] = row[PS_TRACE_POST] * np.exp(-elapsed / row[PS_TAU_MINUS])
+    row[PS_TIME] = t
 
 
 @njit(cache=True, nogil=True)
 def _deliver(s_abs, t, n_spikes, spiked, ref_steps, syn_ptr, syn_post, syn_w,
-             learn, plastic, stdp, bounds, trace_pre, trace_post, trace_time,
-             v, last_spike):
+             learn, plastic_row, plastic_state, bounds, v, last_spike):
     """Phase 3a: recurrent spikes reach their targets; depression on plastic synapses."""
     soft, w_min, w_max = bounds[0] != 0.0, bounds[1], bounds[2]
     for q in range(n_spikes):
@@ -101,15 +111,17 @@ def _deliver(s_abs, t, n_spikes, spiked, ref_steps, syn_ptr, syn_post, syn_w,
             post = syn_post[k]
             if s_abs - last_spike[post] >= ref_steps:
                 v[post] += syn_w[k]
-            if not (learn and plastic[k]):
+            p = plastic_row[k]
+            if not learn or p < 0:
                 continue
-            _decay_traces(k, t, stdp, trace_pre, trace_post, trace_time)
+            row = plastic_state[p]
+            _decay_traces(row, t)
             if soft:
-                trace_pre[k] += 1.0
-                w = syn_w[k] - stdp[3, k] * (syn_w[k] - w_min) * trace_post[k]
+                row[PS_TRACE_PRE] += 1.0
+                w = syn_w[k] - row[PS_ETA_MINUS] * (syn_w[k] - w_min) * row[PS_TRACE_POST]
             else:
-                trace_pre[k] += stdp[2, k]
-                w = syn_w[k] - trace_post[k]
+                row[PS_TRACE_PRE] += row[PS_ETA_PLUS]
+                w = syn_w[k] - row[PS_TRACE_POST]
             syn_w[k] = min(max(w, w_min), w_max)
 
 
@@ -126,21 +138,22 @@ def _deliver_input(s_abs, lo, hi, spike_channels, ref_steps, in_ptr, in_post, in
 
 
 @njit(cache=True, nogil=True)
-def _potentiate(t, n_spikes, spiked, plastic_ptr, plastic_syn, syn_w, stdp, bounds,
-                trace_pre, trace_post, trace_time):
+def _potentiate(t, n_spikes, spiked, plastic_ptr, plastic_syn, syn_w, plastic_state,
+                bounds):
     """Phase 3c: potentiation of the plastic synapses onto neurons that spiked."""
     soft, w_min, w_max = bounds[0] != 0.0, bounds[1], bounds[2]
     for q in range(n_spikes):
         i = spiked[q]
-        for m in range(plastic_ptr[i], plastic_ptr[i + 1]):
-            k = plastic_syn[m]
-            _decay_traces(k, t, stdp, trace_pre, trace_post, trace_time)
+        for p in range(plastic_ptr[i], plastic_ptr[i + 1]):
+            k = plastic_syn[p]
+            row = plastic_state[p]
+            _decay_traces(row, t)
             if soft:
-                trace_post[k] += 1.0
-                w = syn_w[k] + stdp[2, k] * (w_max - syn_w[k]) * trace_pre[k]
+                row[PS_TRACE_POST] += 1.0
+                w = syn_w[k] + row[PS_ETA_PLUS] * (w_max - syn_w[k]) * row[PS_TRACE_PRE]
             else:
-                trace_post[k] += stdp[3, k]
-                w = syn_w[k] + trace_pre[k]
+                row[PS_TRACE_POST] += row[PS_ETA_MINUS]
+                w = syn_w[k] + row[PS_TRACE_PRE]
             syn_w[k] = min(max(w, w_min), w_max)
 
 
@@ -149,8 +162,7 @@ def run_steps(
     n_steps, offset, step0, dt,
     decay, v_th, v_rest, v_reset, ref_steps, strict,
     syn_ptr, syn_post, syn_w,
-    learn, plastic, plastic_ptr, plastic_syn, stdp, bounds,
-    trace_pre, trace_post, trace_time,
+    learn, plastic_row, plastic_ptr, plastic_syn, plastic_state, bounds,
     in_ptr, in_post, in_w,
     current, steps_per_input, spike_ptr, spike_channels,
     v, last_spike, drive, spiked,
@@ -187,17 +199,17 @@ def run_steps(
         in place by STDP.
     learn : bool
         Whether STDP is on.
-    plastic : ndarray of bool, shape (n_syn,)
-        Which synapses learn.
-    plastic_ptr, plastic_syn : ndarray
-        Plastic synapses grouped by postsynaptic neuron (CSC index into the
-        synapse arrays), shapes ``(n_neurons + 1,)`` and ``(n_plastic,)``.
-    stdp : ndarray of shape (4, n_syn)
-        Rows ``tau_plus``, ``tau_minus``, ``eta_plus``, ``eta_minus``.
+    plastic_row : ndarray of int64, shape (n_syn,)
+        Row of ``plastic_state`` for each synapse, -1 for static synapses.
+    plastic_ptr, plastic_syn : ndarray of int64
+        Rows grouped by postsynaptic neuron: neuron ``i`` owns rows
+        ``plastic_ptr[i]:plastic_ptr[i + 1]``; ``plastic_syn[p]`` is row ``p``'s
+        synapse. Shapes ``(n_neurons + 1,)`` and ``(n_plastic,)``.
+    plastic_state : ndarray of shape (n_plastic, PS_COLUMNS)
+        Per plastic synapse: traces, time of their last update (in place) and
+        ``tau_plus``, ``tau_minus``, ``eta_plus``, ``eta_minus``.
     bounds : ndarray of shape (3,)
         ``(soft_bounds as 0/1, w_min, w_max)``.
-    trace_pre, trace_post, trace_time : ndarray of shape (n_syn,)
-        Per-synapse traces and the time they were last brought up to date.
     in_ptr, in_post, in_w : ndarray
         Input synapses in CSR by channel.
     current : ndarray of shape (n_input_steps, n_channels)
@@ -249,13 +261,12 @@ def run_steps(
             _integrate(s_abs, decay, v_rest, ref_steps, v, last_spike)
         n_spikes = _threshold(s_abs, v_th, ref_steps, strict, v, last_spike, spiked)
         _deliver(s_abs, t, n_spikes, spiked, ref_steps, syn_ptr, syn_post, syn_w,
-                 learn, plastic, stdp, bounds, trace_pre, trace_post, trace_time,
-                 v, last_spike)
+                 learn, plastic_row, plastic_state, bounds, v, last_spike)
         _deliver_input(s_abs, spike_ptr[r], spike_ptr[r + 1], spike_channels,
                        ref_steps, in_ptr, in_post, in_w, v, last_spike)
         if learn:
-            _potentiate(t, n_spikes, spiked, plastic_ptr, plastic_syn, syn_w, stdp,
-                        bounds, trace_pre, trace_post, trace_time)
+            _potentiate(t, n_spikes, spiked, plastic_ptr, plastic_syn, syn_w,
+                        plastic_state, bounds)
         if record_states:
             for i in range(n):
                 readout[i] *= readout_decay
