@@ -69,10 +69,12 @@ def build_network(
     stdp_rule : {"soft", "additive"}
         STDP rule (see :mod:`hrsnn._kernels.lif`).
     stdp_w_min, stdp_w_max : float
-        Bounds of plastic weights; ``stdp_w_max=None`` means three times the
-        mean initial E->E weight (``3 * w_scale * w_ee``). Initial plastic
-        weights are clipped to these bounds (about 5 % of gamma draws with
-        CV 1 lie above ``3 * mean``).
+        Bounds of plastic weights; ``stdp_w_max=None`` means twice the mean
+        initial E->E weight (``2 * w_scale * w_ee``), which puts the fixed
+        point of the soft-bound rule, ``w_max * eta_plus / (eta_plus +
+        eta_minus)``, at about the initial mean, so STDP reshapes weights
+        without inflating them. Initial plastic weights are clipped to these
+        bounds (about 13 % of gamma draws with CV 1 lie above ``2 * mean``).
 
     Returns
     -------
@@ -110,7 +112,7 @@ def build_network(
     in_channel, in_post, in_weight = input_connectivity(n_inputs, n_neurons, p_in, w_in,
                                                         streams["inputs"])
     if stdp_w_max is None:
-        stdp_w_max = 3.0 * w_scale * w_ee
+        stdp_w_max = 2.0 * w_scale * w_ee
     weight[plastic] = np.clip(weight[plastic], stdp_w_min, stdp_w_max)
     return Network.from_arrays(
         positions=positions, is_exc=is_exc, tau_m=tau_m, v_th=v_th, v_init=v_rest,

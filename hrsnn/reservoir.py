@@ -147,7 +147,8 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
     stdp_epochs : int, default=1
         Passes of STDP over the training sequences.
     stdp_w_min, stdp_w_max : float, default=0.0, None
-        Bounds of plastic weights; None means ``3 * w_scale * w_ee``.
+        Bounds of plastic weights; None means ``2 * w_scale * w_ee``, which
+        puts the soft-bound rule's fixed point near the initial mean weight.
     tau_plus_mean, tau_plus_shape, tau_minus_mean, tau_minus_shape : float
         Gamma distributions of the STDP trace time constants (default mean
         20 ms, shape 3).

@@ -71,14 +71,22 @@ def test_connection_probability_by_distance(net):
 
 
 def test_weight_means_per_type(net):
-    """Gamma magnitudes with CV 1: means w_scale * (1, 2, 0.6, 0.6), CV near 1."""
+    """Gamma magnitudes with CV 1, means w_scale * (1, 2, 0.6, 0.6).
+
+    Plastic E->E weights are clipped to [0, w_max = 2 * mean]: for an
+    exponential X with mean m, E[min(X, 2m)] = m (1 - exp(-2)).
+    """
     pe, qe = net.is_exc[net.pre], net.is_exc[net.post]
-    for mask, mean in ((pe & qe, 1.0), (pe & ~qe, 2.0), (~pe & qe, 0.6), (~pe & ~qe, 0.6)):
+    ee_mean = 0.1 * (1 - np.exp(-2.0))
+    for mask, mean in ((pe & qe, ee_mean), (pe & ~qe, 0.2), (~pe & qe, 0.06), (~pe & ~qe, 0.06)):
         w = np.abs(net.weight[mask])
-        target = 0.1 * mean
-        assert abs(w.mean() - target) < 5 * target / np.sqrt(mask.sum())
+        assert abs(w.mean() - mean) < 5 * mean / np.sqrt(mask.sum()), (w.mean(), mean)
+    assert net.w_max == pytest.approx(0.2)
     w_ee = net.weight[pe & qe]
-    assert 0.85 < w_ee.std() / w_ee.mean() < 1.15
+    assert w_ee.max() == net.w_max
+    assert np.mean(w_ee == net.w_max) == pytest.approx(np.exp(-2.0), abs=0.03)
+    w_ei = net.weight[pe & ~qe]
+    assert 0.85 < w_ei.std() / w_ei.mean() < 1.15
 
 
 def test_input_connectivity_density(net):
