@@ -66,23 +66,3 @@ def sample_gamma(rng, shape, mean, size, heterogeneous=True, bounds=None):
         values = np.clip(values, bounds[0], bounds[1])
     return values
 
-
-def log_det_covariance(samples):
-    """Heterogeneity measure of the paper: log-determinant of the covariance.
-
-    Parameters
-    ----------
-    samples : ndarray of shape (n_samples, n_parameters)
-        One row per neuron (or synapse), one column per sampled parameter.
-
-    Returns
-    -------
-    float
-        ``log det Cov(samples)``; ``-inf`` for a homogeneous (singular) set.
-    """
-    samples = np.asarray(samples, dtype=float)
-    if samples.ndim == 1:
-        samples = samples[:, None]
-    cov = np.atleast_2d(np.cov(samples, rowvar=False))
-    sign, logdet = np.linalg.slogdet(cov)
-    return float(logdet) if sign > 0 else -np.inf

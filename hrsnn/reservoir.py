@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ._validation import check_choice, check_number
 from .builder import build_network
@@ -280,7 +280,7 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         self : Reservoir
         """
         self._check_params()
-        X = self._validate_X(X, reset=True)
+        X_given, X = X, self._validate_X(X, reset=True)
         if self.encoding == "spikes":
             _check_spike_counts(X)
         seed = self._resolve_seed()
@@ -293,6 +293,8 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         low, high = X.min(axis=(0, 1)), X.max(axis=(0, 1))
         if self.stdp:
             network = self._learn(network, X, seed, low, high)
+        # fitted attributes only now, when nothing can fail any more
+        validate_data(self, X_given, reset=True, skip_check_array=True)
         self.network_ = network
         self.seed_ = seed
         self.n_inputs_ = X.shape[2]
@@ -433,7 +435,15 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
                              f"Got {self.grid_shape!r} instead.")
 
     def _validate_X(self, X, reset):
-        X = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float64)
+        """Checked float64 array of shape (n_samples, n_steps, n_inputs).
+
+        With ``reset=True`` (fit) nothing is recorded on ``self``; ``fit``
+        records ``n_features_in_`` once everything else has succeeded.
+        """
+        if reset:
+            X = check_array(X, allow_nd=True, dtype=np.float64, input_name="X")
+        else:
+            X = validate_data(self, X, reset=False, allow_nd=True, dtype=np.float64)
         if X.ndim == 2:
             X = X[:, :, None]
         if X.ndim != 3:

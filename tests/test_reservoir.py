@@ -217,6 +217,20 @@ def test_errors_leave_a_fitted_reservoir_untouched(fitted):
     np.testing.assert_array_equal(fitted.network_.weight, weights)
 
 
+def test_failed_refit_keeps_the_previous_fit():
+    """A refit that fails after input validation changes nothing."""
+    X = np.zeros((3, 20, 2))
+    X[:, 2, 0] = 1
+    reservoir = small(encoding="spikes").fit(X)
+    before = dict(vars(reservoir))
+    bad = np.full((3, 12, 2), 0.5)              # valid array, but not spike counts
+    with pytest.raises(ValueError, match="non-negative integer"):
+        reservoir.fit(bad)
+    assert reservoir.n_features_in_ == 20
+    assert vars(reservoir).keys() == before.keys()
+    assert all(vars(reservoir)[k] is v for k, v in before.items())
+
+
 def test_input_arrays_are_not_modified(fitted):
     X = data()
     copy = X.copy()
