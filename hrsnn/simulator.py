@@ -106,9 +106,10 @@ class Simulator:
     ----------
     v : ndarray of shape (n_neurons,)
         Membrane potentials.
-    plastic_state : ndarray of shape (n_plastic, 8)
+    plastic_state : ndarray of shape (n_plastic, 8) or None
         STDP traces, their clock and parameters per plastic synapse (see
-        :mod:`hrsnn._kernels.lif`).
+        :mod:`hrsnn._kernels.lif`); None until a run with ``learn=True``
+        (so simulators that never learn do not copy it).
     weight : ndarray of shape (n_synapses,)
         Current recurrent weights (changed by STDP when ``learn=True``).
     step : int
@@ -150,7 +151,7 @@ class Simulator:
         self.v = net.v_init.copy()
         self.last_spike = np.full(n, _kernels.NEVER_SPIKED, dtype=np.int64)
         self.readout = np.zeros(n)
-        self.plastic_state = self._static.initial_plastic_state.copy()
+        self.plastic_state = None        # copied from the template when a run learns
         if weights or not hasattr(self, "weight"):
             self.weight = net.weight.copy()
         self.step = 0
@@ -198,6 +199,10 @@ class Simulator:
         done, n_recorded = 0, 0
         scratch = (np.zeros(st.n_neurons), np.empty(st.n_neurons, dtype=np.int64))
         readout_decay = float(np.exp(-st.dt / tau_readout))
+        if learn and self.plastic_state is None:
+            self.plastic_state = st.initial_plastic_state.copy()
+        # without learning the kernel never touches it: the shared template will do
+        plastic_state = st.initial_plastic_state if self.plastic_state is None else self.plastic_state
         while done < n_steps:
             steps, n_recorded = _kernels.run_steps(
                 n_steps - done, done, self.step, st.dt,
@@ -205,7 +210,7 @@ class Simulator:
                 st.ref_steps, st.network.strict_threshold,
                 st.syn_ptr, st.syn_post, self.weight,
                 bool(learn), st.plastic_row, st.plastic_ptr, st.plastic_syn,
-                self.plastic_state, st.bounds, st.in_ptr, st.in_post, st.in_w,
+                plastic_state, st.bounds, st.in_ptr, st.in_post, st.in_w,
                 current, steps_per_input, spike_ptr, spike_channels,
                 self.v, self.last_spike, scratch[0], scratch[1],
                 counts, self.readout, readout_decay, states, v_samples,
