@@ -7,11 +7,13 @@ heterogeneous STDP, simulated by a Numba event loop.
 """
 
 from .builder import build_network
+from . import metrics
 from .network import Network
+from .readout import Forecaster, forecasting_reservoir
 from .reservoir import Reservoir
 from .simulator import SimulationResult, Simulator
 
 __version__ = "0.1.0"
 
-__all__ = ["Network", "Reservoir", "SimulationResult", "Simulator", "build_network",
-           "__version__"]
+__all__ = ["Forecaster", "Network", "Reservoir", "SimulationResult", "Simulator",
+           "build_network", "forecasting_reservoir", "metrics", "__version__"]

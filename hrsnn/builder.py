@@ -25,7 +25,7 @@ def build_network(
     v_rest=0.0, v_reset=0.0, t_ref=2.0,
     conn_lambda=2.0, conn_cutoff=3.5, c_ee=0.3, c_ei=0.2, c_ie=0.4, c_ii=0.1,
     w_scale=0.1, w_ee=1.0, w_ei=2.0, w_ie=0.6, w_ii=0.6, w_shape=1.0,
-    p_in=0.3, w_in=1.0,
+    p_in=0.3, w_in=1.0, w_in_dist="constant",
     tau_plus_mean=20.0, tau_plus_shape=3.0, tau_minus_mean=20.0, tau_minus_shape=3.0,
     eta_plus_mean=0.01, eta_plus_shape=3.0, eta_minus_mean=0.0105, eta_minus_shape=3.0,
     stdp_rule="soft", stdp_w_min=0.0, stdp_w_max=None,
@@ -62,6 +62,8 @@ def build_network(
         Gamma shape of weight magnitudes (1 gives coefficient of variation 1).
     p_in, w_in : float
         Input connection probability per (channel, neuron) pair and weight.
+    w_in_dist : {"constant", "uniform"}
+        Every input weight ``w_in``, or drawn from ``U(-w_in, w_in)``.
     tau_plus_mean, tau_plus_shape, tau_minus_mean, tau_minus_shape : float
         Gamma of the STDP trace time constants (ms), per plastic synapse.
     eta_plus_mean, eta_plus_shape, eta_minus_mean, eta_minus_shape : float
@@ -110,7 +112,7 @@ def build_network(
     per_synapse = {name: _scatter(values, plastic, fill) for name, (values, fill) in stdp.items()}
 
     in_channel, in_post, in_weight = input_connectivity(n_inputs, n_neurons, p_in, w_in,
-                                                        streams["inputs"])
+                                                        streams["inputs"], w_in_dist)
     if stdp_w_max is None:
         stdp_w_max = 2.0 * w_scale * w_ee
     weight[plastic] = np.clip(weight[plastic], stdp_w_min, stdp_w_max)

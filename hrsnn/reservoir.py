@@ -14,6 +14,7 @@ from .encoding import ENCODINGS, encode
 from .heterogeneity import PRESETS, preset_flags
 from .network import STDP_RULES, Network
 from .simulator import Simulator
+from .topology import IN_WEIGHT_DISTRIBUTIONS
 
 FEATURES = ("counts", "final", "mean")
 
@@ -64,13 +65,14 @@ _NUMERIC = {
     "tau_readout": ("float", 0.0, None, True, False),
 }
 _CHOICES = {"heterogeneity": tuple(PRESETS), "encoding": ENCODINGS,
+            "w_in_dist": IN_WEIGHT_DISTRIBUTIONS,
             "stdp_rule": STDP_RULES, "features": FEATURES}
 # Reservoir parameters handed to build_network unchanged.
 _NETWORK_PARAMS = (
     "exc_fraction", "tau_m_exc_mean", "tau_m_exc_shape", "tau_m_inh_mean",
     "tau_m_inh_shape", "v_th_mean", "v_th_shape", "tau_min", "tau_max", "v_rest",
     "v_reset", "t_ref", "conn_lambda", "conn_cutoff", "c_ee", "c_ei", "c_ie", "c_ii",
-    "w_scale", "w_ee", "w_ei", "w_ie", "w_ii", "w_shape", "p_in", "w_in",
+    "w_scale", "w_ee", "w_ei", "w_ie", "w_ii", "w_shape", "p_in", "w_in", "w_in_dist",
     "tau_plus_mean", "tau_plus_shape", "tau_minus_mean", "tau_minus_shape",
     "eta_plus_mean", "eta_plus_shape", "eta_minus_mean", "eta_minus_shape", "stdp_rule",
     "stdp_w_min", "stdp_w_max", "grid_shape",
@@ -131,7 +133,12 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         Probability that an input channel connects to a neuron.
     w_in : float, default=1.0
         Input weight: current per unit input (``"current"``) or potential
-        jump per input spike (``"poisson"``, ``"spikes"``).
+        jump per input spike (``"poisson"``, ``"spikes"``); with
+        ``w_in_dist="uniform"`` the half-width of the weights' range.
+    w_in_dist : {"constant", "uniform"}, default="constant"
+        Every input weight equal to ``w_in`` (the paper; input spikes
+        excite), or drawn from ``U(-w_in, w_in)`` (signed, echo-state style;
+        better for analog inputs of either sign, as in forecasting).
     encoding : {"current", "poisson", "spikes"}, default="current"
         How inputs drive the network (see :mod:`hrsnn.encoding`).
     max_rate : float, default=50.0
@@ -196,7 +203,8 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         tau_max=200.0, t_ref=2.0, v_rest=0.0, v_reset=0.0, grid_shape=None,
         conn_lambda=2.0, conn_cutoff=3.5, c_ee=0.3, c_ei=0.2, c_ie=0.4, c_ii=0.1,
         w_scale=0.1, w_ee=1.0, w_ei=2.0, w_ie=0.6, w_ii=0.6, w_shape=1.0,
-        p_in=0.3, w_in=1.0, encoding="current", max_rate=50.0, dt=1.0,
+        p_in=0.3, w_in=1.0, w_in_dist="constant", encoding="current", max_rate=50.0,
+        dt=1.0,
         steps_per_input=5, stdp=True, stdp_rule="soft", stdp_epochs=1,
         stdp_w_min=0.0, stdp_w_max=None, tau_plus_mean=20.0, tau_plus_shape=3.0,
         tau_minus_mean=20.0, tau_minus_shape=3.0, eta_plus_mean=0.01,
@@ -232,6 +240,7 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         self.w_shape = w_shape
         self.p_in = p_in
         self.w_in = w_in
+        self.w_in_dist = w_in_dist
         self.encoding = encoding
         self.max_rate = max_rate
         self.dt = dt
@@ -367,6 +376,23 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         return self._simulator.run(**self._encode(u), record_spikes=record_spikes,
                                    record_states=True, record_v=record_v,
                                    tau_readout=self.tau_readout)
+
+    def get_state(self):
+        """Snapshot of the running state (potentials, refractory clocks, traces).
+
+        Returns
+        -------
+        dict
+            Copies of the arrays; give it to :meth:`set_state` to continue
+            from this point later (as often as wanted).
+        """
+        check_is_fitted(self, "network_")
+        return self._simulator.get_state()
+
+    def set_state(self, state):
+        """Continue from a snapshot taken by :meth:`get_state` (it is copied)."""
+        check_is_fitted(self, "network_")
+        self._simulator.set_state(state)
 
     # ------------------------------------------------------------ persistence
     def save(self, path):

@@ -156,6 +156,34 @@ class Simulator:
             self.weight = net.weight.copy()
         self.step = 0
 
+    def get_state(self):
+        """Copies of the dynamic state: ``v``, ``last_spike``, ``readout``, ``weight``, ``step``.
+
+        STDP traces are not included: a snapshot taken after a learning run
+        restores the weights, not the traces.
+        """
+        return {"v": self.v.copy(), "last_spike": self.last_spike.copy(),
+                "readout": self.readout.copy(), "weight": self.weight.copy(),
+                "step": int(self.step)}
+
+    def set_state(self, state):
+        """Restore a snapshot of :meth:`get_state` (the arrays are copied)."""
+        n, n_syn = self._static.n_neurons, len(self._static.network.weight)
+        expected = {"v": n, "last_spike": n, "readout": n, "weight": n_syn}
+        missing = sorted((set(expected) | {"step"}) - set(state))
+        if missing:
+            raise ValueError(f"'state' lacks {missing}; pass a dict from get_state().")
+        for key, size in expected.items():
+            if np.shape(state[key]) != (size,):
+                raise ValueError(f"state[{key!r}] must have shape ({size},); got "
+                                 f"{np.shape(state[key])}. Was it taken from another network?")
+        self.v = np.array(state["v"], dtype=np.float64)
+        self.last_spike = np.array(state["last_spike"], dtype=np.int64)
+        self.readout = np.array(state["readout"], dtype=np.float64)
+        self.weight = np.array(state["weight"], dtype=np.float64)
+        self.step = int(state["step"])
+        self.plastic_state = None
+
     def run(self, n_steps=None, *, current=None, input_spikes=None, steps_per_input=1,
             learn=False, record_spikes=True, record_states=False, record_v=False,
             tau_readout=20.0):

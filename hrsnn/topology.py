@@ -171,7 +171,10 @@ def synaptic_weights(pre, post, is_exc, mean_by_type, shape, w_scale, rng):
     return np.where(is_exc[pre], magnitude, -magnitude)
 
 
-def input_connectivity(n_inputs, n_neurons, p_in, w_in, rng):
+IN_WEIGHT_DISTRIBUTIONS = ("constant", "uniform")
+
+
+def input_connectivity(n_inputs, n_neurons, p_in, w_in, rng, distribution="constant"):
     """Connect every (channel, neuron) pair independently with probability ``p_in``.
 
     Parameters
@@ -183,9 +186,15 @@ def input_connectivity(n_inputs, n_neurons, p_in, w_in, rng):
     p_in : float
         Connection probability in ``[0, 1]``.
     w_in : float
-        Weight of every input synapse.
+        Weight of every input synapse (``"constant"``) or the half-width of
+        their range (``"uniform"``).
     rng : numpy.random.Generator
-        Source of the connection draws (one row of ``n_neurons`` per channel).
+        Source of the connection draws (one row of ``n_neurons`` per channel),
+        then of the uniform weights.
+    distribution : {"constant", "uniform"}, default="constant"
+        Every weight ``w_in`` (the paper; excitatory input spikes), or weights
+        drawn from ``U(-w_in, w_in)`` (echo-state style: signed, so analog
+        inputs of either sign excite some neurons and inhibit others).
 
     Returns
     -------
@@ -200,4 +209,11 @@ def input_connectivity(n_inputs, n_neurons, p_in, w_in, rng):
         posts.append(targets.astype(np.int32))
     channel = np.concatenate(channels) if channels else np.zeros(0, np.int32)
     post = np.concatenate(posts) if posts else np.zeros(0, np.int32)
-    return channel, post, np.full(len(post), float(w_in))
+    if distribution == "uniform":
+        weight = rng.uniform(-w_in, w_in, len(post))
+    elif distribution == "constant":
+        weight = np.full(len(post), float(w_in))
+    else:
+        raise ValueError(f"'distribution' must be one of {IN_WEIGHT_DISTRIBUTIONS}; "
+                         f"got {distribution!r}.")
+    return channel, post, weight

@@ -1,0 +1,395 @@
+"""Ridge readouts on reservoir states: one-step and closed-loop forecasting.
+
+Classification needs nothing of its own here: a :class:`~hrsnn.Reservoir`
+is a scikit-learn transformer, so ``make_pipeline(Reservoir(...),
+RidgeClassifierCV(...))`` is the readout. Forecasting a time series needs
+a state per time step and a loop that feeds predictions back, which is what
+:class:`Forecaster` adds.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.linear_model import Ridge, RidgeCV
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from ._validation import check_choice, check_number
+from .reservoir import Reservoir
+
+FORECAST_FEATURES = ("states", "v", "input")
+TARGETS = ("delta", "next")
+SELECTIONS = ("forecast", "cv")
+
+
+def forecasting_reservoir(n_neurons=1000, random_state=None, **params):
+    """The :class:`~hrsnn.Reservoir` a :class:`Forecaster` uses by default.
+
+    Strong signed input drive (``w_in_dist="uniform"``, ``w_in=3``), weak
+    recurrent weights (``w_scale=0.02``) and each input held for 5 steps of
+    1 ms: the regime where a spiking reservoir forecasts chaotic systems best
+    in our measurements (``benchmarks/bench_tasks.py``).
+
+    Parameters
+    ----------
+    n_neurons : int, default=1000
+    random_state : int or None, default=None
+    **params
+        Any other :class:`~hrsnn.Reservoir` parameter, overriding these.
+
+    Returns
+    -------
+    Reservoir
+        Unfitted.
+    """
+    defaults = dict(w_scale=0.02, w_in=3.0, w_in_dist="uniform", steps_per_input=5,
+                    encoding="current")
+    defaults.update(params)
+    return Reservoir(n_neurons=n_neurons, random_state=random_state, **defaults)
+
+
+class Forecaster(BaseEstimator):
+    """Forecast a multivariate time series with a spiking reservoir and a ridge readout.
+
+    ``fit`` drives the reservoir with the standardised series (teacher
+    forcing) and trains a ridge readout to predict the next step from each
+    per-step state. ``predict`` gives one-step-ahead predictions;
+    ``forecast`` runs in closed loop, each prediction fed back as the next
+    input while the reservoir carries its state on.
+
+    Parameters
+    ----------
+    reservoir : Reservoir or None, default=None
+        Unfitted reservoir (cloned; yours is left untouched). None means
+        :func:`forecasting_reservoir` with ``random_state``. It must use
+        ``encoding="current"`` or ``"poisson"``.
+    features : tuple of {"states", "v", "input"}, default=("states", "v")
+        Readout features per step: filtered spike trains, membrane
+        potentials (both sampled at the end of each input step) and the
+        standardised input itself.
+    target : {"delta", "next"}, default="delta"
+        The readout learns the increment ``x(t+1) - x(t)`` or ``x(t+1)``.
+    washout : int, default=100
+        Initial steps whose states are not used to train the readout.
+    alphas : sequence of float, default=(0.1, 1, 10, 100, 1000)
+        Candidate ridge regularisations.
+    selection : {"forecast", "cv"}, default="forecast"
+        How ``alpha_`` is chosen: by closed-loop forecasts on the last
+        ``validation_fraction`` of the training series (readout trained on
+        the part before it), or by scikit-learn's efficient leave-one-out CV
+        of one-step errors (``RidgeCV``). The final readout is then trained
+        on the whole series.
+    validation_fraction : float, default=0.25
+        Share of the training series held out for ``selection="forecast"``.
+    validation_starts : int, default=4
+        Closed-loop validation forecasts, from evenly spaced start points.
+    validation_horizon : int, default=100
+        Steps per validation forecast.
+    validation_threshold : float, default=0.4
+        A validation forecast scores its valid prediction time: the steps
+        before its NRMSE (per standardised variable) first exceeds this.
+        Ties go to the lower mean NRMSE over the horizon.
+    standardize : bool, default=True
+        Feed and predict the series scaled to zero mean and unit variance
+        per variable (statistics of the training series).
+    random_state : int or None, default=None
+        Seed of the default reservoir (and of one given without its own).
+
+    Attributes
+    ----------
+    reservoir_ : Reservoir
+        The fitted reservoir; its state is where the last fit, predict or
+        forecast left it.
+    readout_ : sklearn.linear_model.Ridge
+        Trained on features of every step after ``washout``.
+    alpha_ : float
+        Chosen regularisation.
+    validation_scores_ : dict or None
+        ``alpha -> (mean valid steps, mean NRMSE)`` of the validation
+        forecasts (``selection="forecast"``).
+    mean_, scale_ : ndarray of shape (n_dims,)
+        Standardisation of the training series.
+    n_dims_ : int
+        Variables of the series.
+
+    Examples
+    --------
+    >>> from data_loaders import lorenz63
+    >>> from hrsnn import Forecaster
+    >>> series = lorenz63(1200, random_state=0)
+    >>> model = Forecaster(random_state=0, washout=50).fit(series[:1000])
+    >>> model.forecast(5).shape
+    (5, 3)
+    """
+
+    def __init__(self, reservoir=None, *, features=("states", "v"), target="delta",
+                 washout=100, alphas=(0.1, 1.0, 10.0, 100.0, 1000.0),
+                 selection="forecast", validation_fraction=0.25, validation_starts=4,
+                 validation_horizon=100, validation_threshold=0.4, standardize=True,
+                 random_state=None):
+        self.reservoir = reservoir
+        self.features = features
+        self.target = target
+        self.washout = washout
+        self.alphas = alphas
+        self.selection = selection
+        self.validation_fraction = validation_fraction
+        self.validation_starts = validation_starts
+        self.validation_horizon = validation_horizon
+        self.validation_threshold = validation_threshold
+        self.standardize = standardize
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ public
+    def fit(self, X, y=None):
+        """Train the reservoir (STDP) and the readout on one series.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_steps, n_dims) or (n_steps,)
+            The training series, equally spaced in time.
+        y : ignored
+            The targets are the series itself, one step later.
+
+        Returns
+        -------
+        self : Forecaster
+        """
+        self._check_params()
+        series = _as_series(X, "X")
+        n_val = self._validation_length(len(series))
+        mean, scale = _standardisation(series, self.standardize)
+        z = (series - mean) / scale
+        reservoir = self._new_reservoir().fit(z[None])
+        starts = self._validation_starts(len(z), n_val)
+        features, snapshots = self._teacher_forced(reservoir, z, starts)
+        end_state = reservoir.get_state()
+        if self.selection == "forecast":
+            alpha, scores = self._select_by_forecast(reservoir, z, features, snapshots, n_val)
+        else:
+            alpha, scores = self._select_by_cv(z, features), None
+        readout = self._ridge(alpha, features, z, len(z))
+        reservoir.set_state(end_state)
+        self.reservoir_, self.readout_, self.alpha_ = reservoir, readout, alpha
+        self.validation_scores_ = scores
+        self.mean_, self.scale_, self.n_dims_ = mean, scale, series.shape[1]
+        self._last = (features[-1], z[-1])
+        return self
+
+    def predict(self, X):
+        """One-step-ahead predictions with teacher forcing, from the reset state.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_steps, n_dims) or (n_steps,)
+            A series of the training variables.
+
+        Returns
+        -------
+        ndarray of shape (n_steps, n_dims)
+            Row ``t`` predicts ``X[t + 1]``; the last row forecasts the step
+            after ``X``. The reservoir is left at the end of ``X``, so
+            :meth:`forecast` continues from there.
+        """
+        check_is_fitted(self, "readout_")
+        z = self._standardised(X, "X")
+        features, _ = self._teacher_forced(self.reservoir_, z, ())
+        self._last = (features[-1], z[-1])
+        return self._unstandardised(self._next_values(features, z))
+
+    def forecast(self, n_steps, warmup=None):
+        """Closed-loop forecast: each prediction is fed back as the next input.
+
+        Parameters
+        ----------
+        n_steps : int
+            Steps to forecast.
+        warmup : array_like of shape (n_warmup, n_dims), optional
+            True values right before the forecast; the reservoir is reset and
+            driven through them first. None continues from where the last
+            ``fit``, ``predict`` or ``forecast`` stopped.
+
+        Returns
+        -------
+        ndarray of shape (n_steps, n_dims)
+            The forecast of the ``n_steps`` steps after the warmup (or after
+            the data seen last).
+        """
+        check_is_fitted(self, "readout_")
+        check_number(type(self).__name__, "n_steps", n_steps, "int", 1)
+        if warmup is not None:
+            self.predict(warmup)
+        features, last_input = self._last
+        z, self._last = self._closed_loop(self.reservoir_, features, last_input, n_steps)
+        return self._unstandardised(z)
+
+    # ----------------------------------------------------------- the loops
+    def _teacher_forced(self, reservoir, z, snapshot_at):
+        """Features after every input row, and reservoir snapshots at given rows.
+
+        ``snapshots[s]`` is the state after rows ``0 .. s-1`` (ready to
+        forecast row ``s``).
+        """
+        bounds = [0, *snapshot_at, len(z)]
+        parts, snapshots = [], {}
+        for k, (begin, end) in enumerate(zip(bounds[:-1], bounds[1:])):
+            if k > 0:
+                snapshots[begin] = reservoir.get_state()
+            result = reservoir.run(z[begin:end], reset=(k == 0), record_spikes=False,
+                                   record_v="v" in self._feature_names())
+            parts.append(self._features_of(result, z[begin:end]))
+        return np.concatenate(parts), snapshots
+
+    def _closed_loop(self, reservoir, features, last_input, n_steps, readout=None):
+        """Standardised forecast of ``n_steps``; returns it and the final (features, input)."""
+        readout = self.readout_ if readout is None else readout
+        coef, intercept = readout.coef_, readout.intercept_
+        out = np.empty((n_steps, len(last_input)))
+        x = last_input
+        record_v = "v" in self._feature_names()
+        for k in range(n_steps):
+            step = features @ coef.T + intercept
+            x = x + step if self.target == "delta" else step
+            out[k] = x
+            result = reservoir.run(x[None], reset=False, record_spikes=False,
+                                   record_v=record_v)
+            features = self._features_of(result, x[None])[0]
+        return out, (features, x)
+
+    def _features_of(self, result, z):
+        parts = {"states": result.states, "v": result.v, "input": z}
+        return np.hstack([parts[name] for name in self._feature_names()])
+
+    def _feature_names(self):
+        return (self.features,) if isinstance(self.features, str) else tuple(self.features)
+
+    # ------------------------------------------------------- regularisation
+    def _targets(self, z, rows):
+        following = z[rows + 1]
+        return following - z[rows] if self.target == "delta" else following
+
+    def _ridge(self, alpha, features, z, n_used):
+        """Ridge on rows ``washout .. n_used-2`` (each predicting the next row)."""
+        rows = np.arange(self.washout, n_used - 1)
+        return Ridge(alpha=alpha).fit(features[rows], self._targets(z, rows))
+
+    def _select_by_cv(self, z, features):
+        rows = np.arange(self.washout, len(z) - 1)
+        cv = RidgeCV(alphas=np.asarray(self.alphas, dtype=float))
+        return float(cv.fit(features[rows], self._targets(z, rows)).alpha_)
+
+    def _select_by_forecast(self, reservoir, z, features, snapshots, n_val):
+        """Alpha whose readout (trained before the validation part) forecasts it best."""
+        begin = len(z) - n_val
+        horizon = self.validation_horizon
+        scores = {}
+        for alpha in self.alphas:
+            readout = self._ridge(alpha, features, z, begin)
+            valid, errors = [], []
+            for start, state in snapshots.items():
+                reservoir.set_state(state)
+                pred, _ = self._closed_loop(reservoir, features[start - 1], z[start - 1],
+                                            horizon, readout)
+                error = np.sqrt(np.mean((pred - z[start:start + horizon]) ** 2, axis=1))
+                above = np.flatnonzero(~(error <= self.validation_threshold))
+                valid.append(above[0] if len(above) else horizon)
+                errors.append(np.mean(error))
+            scores[float(alpha)] = (float(np.mean(valid)), float(np.mean(errors)))
+        best = max(scores, key=lambda a: (scores[a][0], -scores[a][1]))
+        return best, scores
+
+    # ------------------------------------------------------------- helpers
+    def _new_reservoir(self):
+        if self.reservoir is None:
+            return forecasting_reservoir(random_state=self.random_state)
+        reservoir = clone(self.reservoir)
+        if reservoir.random_state is None and self.random_state is not None:
+            reservoir.set_params(random_state=self.random_state)
+        return reservoir
+
+    def _validation_length(self, n_steps):
+        """Held-out length for ``selection="forecast"``; checks the series is long enough."""
+        owner = type(self).__name__
+        n_val = (int(round(self.validation_fraction * n_steps))
+                 if self.selection == "forecast" else 0)
+        n_fit = n_steps - n_val
+        if n_fit < self.washout + 10:
+            raise ValueError(
+                f"{owner} needs at least washout + 10 = {self.washout + 10} training steps "
+                f"before the validation part; X has {n_steps} steps of which {n_val} are "
+                "held out for validation. Pass a longer series or lower 'washout'/"
+                "'validation_fraction'.")
+        if self.selection == "forecast" and n_val < self.validation_horizon + 1:
+            raise ValueError(
+                f"The validation part of X ({n_val} of {n_steps} steps) is shorter than "
+                f"validation_horizon + 1 = {self.validation_horizon + 1}. Pass a longer "
+                "series, a larger 'validation_fraction' or a shorter 'validation_horizon'.")
+        return n_val
+
+    def _validation_starts(self, n_steps, n_val):
+        if self.selection != "forecast":
+            return ()
+        first, last = n_steps - n_val, n_steps - self.validation_horizon
+        starts = np.linspace(first, last, self.validation_starts).round().astype(int)
+        return tuple(sorted(set(int(s) for s in starts)))
+
+    def _next_values(self, features, z):
+        step = self.readout_.predict(features)
+        return z + step if self.target == "delta" else step
+
+    def _standardised(self, X, name):
+        series = _as_series(X, name)
+        if series.shape[1] != self.n_dims_:
+            raise ValueError(f"'{name}' has {series.shape[1]} variables, but "
+                             f"{type(self).__name__} was fitted with {self.n_dims_}.")
+        return (series - self.mean_) / self.scale_
+
+    def _unstandardised(self, z):
+        return z * self.scale_ + self.mean_
+
+    def _check_params(self):
+        owner = type(self).__name__
+        if self.reservoir is not None and not isinstance(self.reservoir, Reservoir):
+            raise TypeError(f"The 'reservoir' parameter of {owner} must be a hrsnn "
+                            f"Reservoir or None. Got {type(self.reservoir).__name__} instead.")
+        if self.reservoir is not None and self.reservoir.encoding == "spikes":
+            raise ValueError(f"{owner} feeds predictions back as inputs, so its reservoir "
+                             "needs encoding='current' or 'poisson', not 'spikes'.")
+        features = self._feature_names()
+        if len(features) == 0:
+            raise ValueError(f"The 'features' parameter of {owner} must name at least one "
+                             f"of {FORECAST_FEATURES}.")
+        for name in features:
+            check_choice(owner, "features", name, FORECAST_FEATURES)
+        check_choice(owner, "target", self.target, TARGETS)
+        check_choice(owner, "selection", self.selection, SELECTIONS)
+        check_number(owner, "washout", self.washout, "int", 0)
+        check_number(owner, "validation_fraction", self.validation_fraction, "float", 0.0,
+                     1.0, low_open=True)
+        check_number(owner, "validation_starts", self.validation_starts, "int", 1)
+        check_number(owner, "validation_horizon", self.validation_horizon, "int", 1)
+        check_number(owner, "validation_threshold", self.validation_threshold, "float", 0.0,
+                     low_open=True)
+        alphas = np.asarray(self.alphas, dtype=float).ravel()
+        if alphas.size == 0 or not np.all(np.isfinite(alphas) & (alphas > 0)):
+            raise ValueError(f"The 'alphas' parameter of {owner} must be a non-empty "
+                             f"sequence of positive numbers. Got {self.alphas!r} instead.")
+
+
+def _as_series(X, name):
+    """Finite float64 array of shape (n_steps, n_dims)."""
+    series = check_array(X, ensure_2d=False, dtype=np.float64, input_name=name)
+    if series.ndim == 1:
+        series = series[:, None]
+    if series.ndim != 2 or series.shape[0] < 2:
+        raise ValueError(f"'{name}' must be a series of shape (n_steps, n_dims) or "
+                         f"(n_steps,) with at least 2 steps; got shape {series.shape}.")
+    return series
+
+
+def _standardisation(series, standardize):
+    if not standardize:
+        return np.zeros(series.shape[1]), np.ones(series.shape[1])
+    scale = series.std(axis=0)
+    return series.mean(axis=0), np.where(scale > 0, scale, 1.0)
+
+
+__all__ = ["Forecaster", "forecasting_reservoir", "FORECAST_FEATURES"]

@@ -1,0 +1,204 @@
+"""Forecaster: alignment of teacher forcing, the closed loop, regularisation, errors."""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import Ridge, RidgeCV
+
+from data_loaders import lorenz63
+from hrsnn import Forecaster, Reservoir, build_network, forecasting_reservoir
+from hrsnn.metrics import nrmse
+
+
+def small_reservoir(**kw):
+    return forecasting_reservoir(n_neurons=150, random_state=0, **kw)
+
+
+@pytest.fixture(scope="module")
+def series():
+    return lorenz63(1300, random_state=1)
+
+
+@pytest.fixture(scope="module")
+def fitted(series):
+    return Forecaster(small_reservoir(), washout=20, validation_horizon=30,
+                      validation_starts=3).fit(series[:1000])
+
+
+def manual_features(reservoir, z):
+    result = reservoir.run(z, reset=True, record_spikes=False, record_v=True)
+    return np.hstack([result.states, result.v])
+
+
+def test_readout_is_ridge_on_next_step_increments(fitted, series):
+    """Refit the readout by hand from a fresh run of the fitted reservoir."""
+    z = (series[:1000] - fitted.mean_) / fitted.scale_
+    features = manual_features(fitted.reservoir_, z)
+    rows = np.arange(20, 999)
+    by_hand = Ridge(alpha=fitted.alpha_).fit(features[rows], z[rows + 1] - z[rows])
+    np.testing.assert_allclose(fitted.readout_.coef_, by_hand.coef_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fitted.readout_.intercept_, by_hand.intercept_, atol=1e-12)
+
+
+def test_standardisation_uses_training_statistics(fitted, series):
+    np.testing.assert_allclose(fitted.mean_, series[:1000].mean(axis=0))
+    np.testing.assert_allclose(fitted.scale_, series[:1000].std(axis=0))
+
+
+def test_predict_is_one_step_ahead(fitted, series):
+    X = series[1000:1100]
+    pred = fitted.predict(X)
+    z = (X - fitted.mean_) / fitted.scale_
+    features = manual_features(fitted.reservoir_, z)
+    expected = (z + features @ fitted.readout_.coef_.T + fitted.readout_.intercept_)
+    np.testing.assert_allclose(pred, expected * fitted.scale_ + fitted.mean_, rtol=1e-10)
+    # after 20 steps of warm-up, far better than persistence (x(t+1) = x(t))
+    scale = series.std(axis=0)
+    assert nrmse(X[21:], pred[20:-1], scale=scale) < 0.3 * nrmse(X[21:], X[20:-1], scale=scale)
+
+
+def test_forecast_feeds_predictions_back(fitted, series):
+    """The closed loop against a hand-written loop over Reservoir.run(reset=False)."""
+    warmup = series[1000:1060]
+    forecast = fitted.forecast(15, warmup=warmup)
+    res = fitted.reservoir_
+    z = (warmup - fitted.mean_) / fitted.scale_
+    features = manual_features(res, z)[-1]
+    x, expected = z[-1], []
+    coef, intercept = fitted.readout_.coef_, fitted.readout_.intercept_
+    for _ in range(15):
+        x = x + features @ coef.T + intercept
+        expected.append(x)
+        result = res.run(x[None], reset=False, record_spikes=False, record_v=True)
+        features = np.hstack([result.states, result.v])[0]
+    np.testing.assert_allclose(forecast, np.array(expected) * fitted.scale_ + fitted.mean_,
+                               rtol=1e-10)
+
+
+def test_forecast_continues_where_the_last_call_stopped(fitted, series):
+    warmup = series[1000:1060]
+    whole = fitted.forecast(20, warmup=warmup)
+    first = fitted.forecast(8, warmup=warmup)
+    rest = fitted.forecast(12)
+    np.testing.assert_array_equal(np.vstack([first, rest]), whole)
+
+
+def test_closed_loop_tracks_lorenz_for_a_while(fitted, series):
+    forecast = fitted.forecast(10, warmup=series[1000:1100])
+    assert nrmse(series[1100:1110], forecast, scale=series.std(axis=0)) < 0.2
+
+
+def test_sine_is_forecast_in_closed_loop():
+    """A periodic signal is forecast accurately for several periods."""
+    t = np.arange(900)
+    wave = np.column_stack([np.sin(2 * np.pi * t / 25), np.cos(2 * np.pi * t / 25)])
+    model = Forecaster(small_reservoir(), washout=50, validation_horizon=50).fit(wave[:700])
+    forecast = model.forecast(100, warmup=wave[600:700])
+    assert nrmse(wave[700:800], forecast) < 0.1
+
+
+def test_alpha_is_the_best_validation_forecast(fitted):
+    scores = fitted.validation_scores_
+    assert set(scores) == {0.1, 1.0, 10.0, 100.0, 1000.0}
+    best = max(scores.values())
+    assert scores[fitted.alpha_] == best
+
+
+def test_cv_selection_matches_ridgecv(series):
+    model = Forecaster(small_reservoir(), washout=20, selection="cv",
+                       alphas=(0.01, 1.0, 100.0)).fit(series[:400])
+    z = (series[:400] - model.mean_) / model.scale_
+    features = manual_features(model.reservoir_, z)
+    rows = np.arange(20, 399)
+    cv = RidgeCV(alphas=(0.01, 1.0, 100.0)).fit(features[rows], z[rows + 1] - z[rows])
+    assert model.alpha_ == cv.alpha_
+    assert model.validation_scores_ is None
+
+
+def test_next_value_target_and_input_feature(series):
+    model = Forecaster(small_reservoir(), washout=20, target="next", features=("input",),
+                       selection="cv").fit(series[:400])
+    z = (series[:400] - model.mean_) / model.scale_
+    by_hand = RidgeCV(alphas=model.alphas).fit(z[20:399], z[21:400])
+    np.testing.assert_allclose(model.readout_.coef_,
+                               Ridge(alpha=by_hand.alpha_).fit(z[20:399], z[21:400]).coef_)
+
+
+def test_same_seed_same_forecast(series):
+    runs = [Forecaster(random_state=3, washout=20, validation_horizon=30)
+            .fit(series[:300]).forecast(10) for _ in range(2)]
+    np.testing.assert_array_equal(runs[0], runs[1])
+
+
+def test_user_reservoir_is_not_touched(series):
+    reservoir = small_reservoir()
+    Forecaster(reservoir, washout=20, validation_horizon=30).fit(series[:300])
+    assert not hasattr(reservoir, "network_")
+
+
+def test_default_reservoir_is_signed_and_weakly_coupled():
+    reservoir = forecasting_reservoir()
+    assert reservoir.w_in_dist == "uniform" and reservoir.w_scale < Reservoir().w_scale
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"features": ("states", "spikes")}, "features"),
+    ({"features": ()}, "features"),
+    ({"target": "level"}, "target"),
+    ({"selection": "bayes"}, "selection"),
+    ({"washout": -1}, "washout"),
+    ({"alphas": (1.0, -1.0)}, "alphas"),
+    ({"validation_fraction": 0.0}, "validation_fraction"),
+])
+def test_bad_parameters(kwargs, match, series):
+    with pytest.raises(ValueError, match=match):
+        Forecaster(**kwargs).fit(series[:300])
+
+
+def test_bad_inputs(fitted, series):
+    with pytest.raises(ValueError, match="washout"):
+        Forecaster(washout=100).fit(series[:120])
+    with pytest.raises(ValueError, match="validation_horizon"):
+        Forecaster(washout=10, validation_horizon=200).fit(series[:300])
+    with pytest.raises(ValueError, match="fitted with 3"):
+        fitted.predict(series[:50, :2])
+    with pytest.raises(ValueError, match="n_steps"):
+        fitted.forecast(0)
+    with pytest.raises(ValueError, match="spikes"):
+        Forecaster(Reservoir(encoding="spikes")).fit(series[:300])
+    with pytest.raises(TypeError, match="reservoir"):
+        Forecaster(Ridge()).fit(series[:300])
+    with pytest.raises(ValueError):
+        Forecaster().fit(np.full((300, 3), np.nan))
+    with pytest.raises(NotFittedError):
+        Forecaster().forecast(5)
+
+
+def test_state_snapshot_round_trip(series):
+    reservoir = small_reservoir().fit(series[None, :100])
+    u = (series[:200] - series[:200].mean(0)) / series[:200].std(0)
+    reservoir.run(u[:100])
+    snapshot = reservoir.get_state()
+    straight = reservoir.run(u[100:], reset=False).states
+    reservoir.run(u[:37])
+    reservoir.set_state(snapshot)
+    resumed = reservoir.run(u[100:], reset=False).states
+    np.testing.assert_array_equal(straight, resumed)
+    with pytest.raises(ValueError, match="lacks"):
+        reservoir.set_state({"v": snapshot["v"]})
+    with pytest.raises(ValueError, match="shape"):
+        reservoir.set_state({**snapshot, "v": snapshot["v"][:3]})
+
+
+def test_uniform_input_weights_share_the_wiring():
+    constant = build_network(300, 4, 7, w_in=2.0)
+    uniform = build_network(300, 4, 7, w_in=2.0, w_in_dist="uniform")
+    np.testing.assert_array_equal(constant.in_post, uniform.in_post)
+    np.testing.assert_array_equal(constant.in_weight, 2.0)
+    w = uniform.in_weight
+    assert w.min() >= -2.0 and w.max() <= 2.0
+    # U(-2, 2): mean 0, variance 4/3 (sample of ~360 weights)
+    assert abs(w.mean()) < 4 * np.sqrt(4 / 3 / len(w))
+    assert abs(w.var() - 4 / 3) < 0.3
+    with pytest.raises(ValueError, match="w_in_dist"):
+        Reservoir(w_in_dist="normal").fit(np.zeros((1, 5, 1)))
