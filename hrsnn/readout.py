@@ -109,6 +109,9 @@ class Forecaster(BaseEstimator):
         Standardisation of the training series.
     n_dims_ : int
         Variables of the series.
+    forecast_counts_ : ndarray of int64, shape (n_neurons,)
+        Spikes per neuron during the last :meth:`forecast` (closed loop only;
+        for synaptic operations, see :func:`hrsnn.metrics.synaptic_operations`).
 
     Examples
     --------
@@ -218,7 +221,10 @@ class Forecaster(BaseEstimator):
         if warmup is not None:
             self.predict(warmup)
         features, last_input = self._last
-        z, self._last = self._closed_loop(self.reservoir_, features, last_input, n_steps)
+        counts = np.zeros(self.reservoir_.network_.n_neurons, dtype=np.int64)
+        z, self._last = self._closed_loop(self.reservoir_, features, last_input, n_steps,
+                                          counts=counts)
+        self.forecast_counts_ = counts
         return self._unstandardised(z)
 
     # ----------------------------------------------------------- the loops
@@ -238,8 +244,12 @@ class Forecaster(BaseEstimator):
             parts.append(self._features_of(result, z[begin:end]))
         return np.concatenate(parts), snapshots
 
-    def _closed_loop(self, reservoir, features, last_input, n_steps, readout=None):
-        """Standardised forecast of ``n_steps``; returns it and the final (features, input)."""
+    def _closed_loop(self, reservoir, features, last_input, n_steps, readout=None,
+                     counts=None):
+        """Standardised forecast of ``n_steps``; returns it and the final (features, input).
+
+        Spike counts per neuron are added to ``counts`` when given.
+        """
         readout = self.readout_ if readout is None else readout
         coef, intercept = readout.coef_, readout.intercept_
         out = np.empty((n_steps, len(last_input)))
@@ -252,6 +262,8 @@ class Forecaster(BaseEstimator):
             result = reservoir.run(x[None], reset=False, record_spikes=False,
                                    record_v=record_v)
             features = self._features_of(result, x[None])[0]
+            if counts is not None:
+                counts += result.counts
         return out, (features, x)
 
     def _features_of(self, result, z):
@@ -392,4 +404,83 @@ def _standardisation(series, standardize):
     return series.mean(axis=0), np.where(scale > 0, scale, 1.0)
 
 
-__all__ = ["Forecaster", "forecasting_reservoir", "FORECAST_FEATURES"]
+
+
+class AutoregressiveRidge(BaseEstimator):
+    """Linear autoregressive baseline: ridge on the last ``lags`` values.
+
+    Same interface as :class:`Forecaster` (``fit``, ``predict``,
+    ``forecast``), so the two can be compared on equal terms.
+
+    Parameters
+    ----------
+    lags : int, default=5
+        Past values per prediction (``x(t), ..., x(t - lags + 1)``).
+    alphas : sequence of float, default=(1e-6, ..., 1e2)
+        Candidate regularisations, chosen by leave-one-out CV (``RidgeCV``).
+    target : {"delta", "next"}, default="delta"
+        Learn the increment or the next value.
+
+    Attributes
+    ----------
+    readout_ : sklearn.linear_model.RidgeCV
+    n_dims_ : int
+    """
+
+    def __init__(self, lags=5, *, alphas=(1e-6, 1e-4, 1e-2, 1.0, 1e2), target="delta"):
+        self.lags = lags
+        self.alphas = alphas
+        self.target = target
+
+    def fit(self, X, y=None):
+        """Fit on one series of shape (n_steps, n_dims) or (n_steps,)."""
+        check_number(type(self).__name__, "lags", self.lags, "int", 1)
+        check_choice(type(self).__name__, "target", self.target, TARGETS)
+        series = _as_series(X, "X")
+        if len(series) < self.lags + 2:
+            raise ValueError(f"X has {len(series)} steps; AutoregressiveRidge with "
+                             f"lags={self.lags} needs at least {self.lags + 2}.")
+        lagged = self._lagged(series)[self.lags - 1:-1]
+        following = series[self.lags:]
+        target = following - series[self.lags - 1:-1] if self.target == "delta" else following
+        self.readout_ = RidgeCV(alphas=np.asarray(self.alphas, dtype=float)).fit(lagged, target)
+        self.n_dims_ = series.shape[1]
+        self._history = series[-self.lags:]
+        return self
+
+    def predict(self, X):
+        """Row ``t`` predicts ``X[t + 1]`` (missing early lags repeat ``X[0]``)."""
+        check_is_fitted(self, "readout_")
+        series = _as_series(X, "X")
+        if series.shape[1] != self.n_dims_:
+            raise ValueError(f"'X' has {series.shape[1]} variables, but "
+                             f"{type(self).__name__} was fitted with {self.n_dims_}.")
+        self._history = np.vstack([np.repeat(series[:1], self.lags, axis=0), series])[-self.lags:]
+        step = self.readout_.predict(self._lagged(series))
+        return series + step if self.target == "delta" else step
+
+    def forecast(self, n_steps, warmup=None):
+        """Closed-loop forecast of ``n_steps`` after ``warmup`` (or the data seen last)."""
+        check_is_fitted(self, "readout_")
+        check_number(type(self).__name__, "n_steps", n_steps, "int", 1)
+        if warmup is not None:
+            self.predict(warmup)
+        history = list(self._history)
+        out = np.empty((n_steps, self.n_dims_))
+        for k in range(n_steps):
+            row = np.concatenate(history[::-1][:self.lags])[None]
+            step = self.readout_.predict(row)[0]
+            out[k] = history[-1] + step if self.target == "delta" else step
+            history.append(out[k])
+        self._history = np.array(history[-self.lags:])
+        return out
+
+    def _lagged(self, series):
+        """Row ``t``: ``[x(t), x(t-1), ..., x(t-lags+1)]``, early rows padded with ``x(0)``."""
+        padded = np.vstack([np.repeat(series[:1], self.lags - 1, axis=0), series])
+        n = len(series)
+        return np.hstack([padded[self.lags - 1 - k:self.lags - 1 - k + n]
+                          for k in range(self.lags)])
+
+
+__all__ = ["AutoregressiveRidge", "FORECAST_FEATURES", "Forecaster", "forecasting_reservoir"]

@@ -1,0 +1,131 @@
+"""Forecasting protocols: train once, then one-step and closed-loop tests on held-out windows.
+
+Any model with ``fit(series)``, ``predict(series)`` (row ``t`` predicts
+``t + 1``) and ``forecast(n_steps, warmup=...)`` can be evaluated:
+:class:`~hrsnn.Forecaster`, :class:`~hrsnn.readout.AutoregressiveRidge`, or
+a wrapper around another library's model.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import check_number
+from .metrics import nrmse, valid_prediction_time
+
+
+@dataclass
+class ForecastEvaluation:
+    """Scores of one fitted model on the test windows of a series.
+
+    Attributes
+    ----------
+    one_step_nrmse : float
+        NRMSE of teacher-forced one-step predictions over all test windows.
+    vpt_steps : ndarray of shape (n_starts, n_thresholds)
+        Valid prediction time of each closed-loop forecast, in steps.
+    thresholds : tuple of float
+        NRMSE thresholds of the columns of ``vpt_steps``.
+    starts : ndarray of shape (n_starts,)
+        First forecast step of each window.
+    forecasts : ndarray of shape (n_starts, horizon, n_dims)
+        The closed-loop forecasts.
+    fit_seconds, test_seconds : float
+        Wall time of ``fit`` and of all tests.
+    """
+
+    one_step_nrmse: float
+    vpt_steps: np.ndarray
+    thresholds: tuple
+    starts: np.ndarray
+    forecasts: np.ndarray = field(repr=False)
+    fit_seconds: float = 0.0
+    test_seconds: float = 0.0
+
+    def vpt_lyapunov(self, dt, lyapunov_exponent):
+        """``vpt_steps`` in Lyapunov times (``steps * dt * lambda_max``)."""
+        return self.vpt_steps * dt * lyapunov_exponent
+
+
+def forecast_windows(n_steps, n_train, n_starts, horizon, warmup):
+    """Evenly spaced, non-overlapping forecast windows after the training part.
+
+    Parameters
+    ----------
+    n_steps : int
+        Length of the whole series.
+    n_train : int
+        Training steps (the series' first ``n_train`` rows).
+    n_starts : int
+        Forecast windows.
+    horizon, warmup : int
+        Steps forecast per window, and true steps fed before each.
+
+    Returns
+    -------
+    ndarray of int, shape (n_starts,)
+        First forecast step of each window; its warm-up is
+        ``[start - warmup, start)`` and never reaches into the training part.
+    """
+    span = warmup + horizon
+    needed = n_train + n_starts * span
+    if needed > n_steps:
+        raise ValueError(f"The series has {n_steps} steps, but {n_starts} test windows of "
+                         f"warmup + horizon = {span} steps after {n_train} training steps "
+                         f"need {needed}. Generate a longer series or reduce 'n_starts', "
+                         "'horizon' or 'warmup'.")
+    return n_train + warmup + span * np.arange(n_starts)
+
+
+def evaluate_forecaster(model, series, *, n_train, n_starts=5, horizon=300, warmup=100,
+                        thresholds=(0.1, 0.4), scale=None, fit=True):
+    """Fit ``model`` on the start of ``series``, then score it on later windows.
+
+    Parameters
+    ----------
+    model : estimator
+        With ``fit``, ``predict`` and ``forecast(n_steps, warmup=...)``.
+    series : ndarray of shape (n_steps, n_dims)
+    n_train : int
+        Training steps (``series[:n_train]``); every test window lies after.
+    n_starts, horizon, warmup : int
+        Test windows, forecast length and true warm-up steps per window.
+    thresholds : sequence of float
+        NRMSE thresholds of the valid prediction time.
+    scale : ndarray of shape (n_dims,), optional
+        Per-variable normaliser of the errors; default the std of the whole
+        series (the attractor's long-term std).
+    fit : bool, default=True
+        False scores an already fitted model.
+
+    Returns
+    -------
+    ForecastEvaluation
+    """
+    series = np.asarray(series, dtype=np.float64)
+    check_number("evaluate_forecaster", "n_train", n_train, "int", 2)
+    check_number("evaluate_forecaster", "horizon", horizon, "int", 1)
+    check_number("evaluate_forecaster", "warmup", warmup, "int", 1)
+    starts = forecast_windows(len(series), n_train, n_starts, horizon, warmup)
+    scale = series.std(axis=0) if scale is None else np.asarray(scale, dtype=float)
+    began = time.perf_counter()
+    if fit:
+        model.fit(series[:n_train])
+    fitted = time.perf_counter()
+    truth, one_step, forecasts, vpt = [], [], [], []
+    for start in starts:
+        context = series[start - warmup:start + horizon]
+        one_step.append(model.predict(context)[warmup - 1:-1])
+        truth.append(context[warmup:])
+        forecast = model.forecast(horizon, warmup=series[start - warmup:start])
+        forecasts.append(forecast)
+        vpt.append([valid_prediction_time(context[warmup:], forecast, threshold=t,
+                                          scale=scale).steps for t in thresholds])
+    return ForecastEvaluation(
+        one_step_nrmse=nrmse(np.vstack(truth), np.vstack(one_step), scale=scale),
+        vpt_steps=np.array(vpt, dtype=float), thresholds=tuple(thresholds), starts=starts,
+        forecasts=np.array(forecasts), fit_seconds=fitted - began,
+        test_seconds=time.perf_counter() - fitted)
+
+

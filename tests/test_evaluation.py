@@ -1,0 +1,100 @@
+"""Forecast protocol (windows, scores) and the linear autoregressive baseline."""
+
+import numpy as np
+import pytest
+
+from hrsnn.evaluation import evaluate_forecaster, forecast_windows
+from hrsnn.readout import AutoregressiveRidge
+
+
+class Oracle:
+    """Knows the series: perfect predictions, to check the bookkeeping of the protocol."""
+
+    def __init__(self, series):
+        self.series = series
+
+    def fit(self, X):
+        self.seen = len(X)
+        return self
+
+    def _locate(self, X):
+        for begin in range(len(self.series) - len(X) + 1):
+            if np.array_equal(self.series[begin:begin + len(X)], X):
+                return begin
+        raise AssertionError("not a piece of the series")
+
+    def predict(self, X):
+        begin = self._locate(X)
+        return self.series[begin + 1:begin + len(X) + 1]
+
+    def forecast(self, n_steps, warmup):
+        end = self._locate(warmup) + len(warmup)
+        return self.series[end:end + n_steps]
+
+
+class Persistence(Oracle):
+    """x(t + k) = x(t): error grows in a way we can compute by hand."""
+
+    def predict(self, X):
+        return np.asarray(X)
+
+    def forecast(self, n_steps, warmup):
+        return np.repeat(warmup[-1:], n_steps, axis=0)
+
+
+def test_windows_follow_training_and_do_not_overlap():
+    starts = forecast_windows(1000, n_train=400, n_starts=3, horizon=100, warmup=50)
+    np.testing.assert_array_equal(starts, [450, 600, 750])
+    assert starts[0] - 50 >= 400          # warm-up after the training part
+    assert np.all(np.diff(starts) >= 150)  # warm-up + horizon apart
+    with pytest.raises(ValueError, match="need 1150"):
+        forecast_windows(1000, n_train=400, n_starts=5, horizon=100, warmup=50)
+
+
+def test_oracle_scores_perfectly():
+    series = np.random.default_rng(0).normal(size=(1000, 2))
+    oracle = Oracle(series)
+    result = evaluate_forecaster(oracle, series, n_train=400, n_starts=3, horizon=100,
+                                 warmup=50)
+    assert oracle.seen == 400
+    assert result.one_step_nrmse == 0.0
+    np.testing.assert_array_equal(result.vpt_steps, 100)
+    assert result.forecasts.shape == (3, 100, 2)
+
+
+def test_persistence_vpt_by_hand():
+    """A ramp x(t) = t: persistence is off by k after k steps."""
+    series = np.arange(1000.0)[:, None]
+    result = evaluate_forecaster(Persistence(series), series, n_train=400, n_starts=2,
+                                 horizon=100, warmup=50, thresholds=(3.5, 10.0),
+                                 scale=np.array([1.0]))
+    # error at forecast step j (0-based) is j + 1: first above 3.5 at j = 3, above 10 at j = 10
+    np.testing.assert_array_equal(result.vpt_steps, [[3, 10], [3, 10]])
+    assert result.one_step_nrmse == pytest.approx(1.0)
+    np.testing.assert_allclose(result.vpt_lyapunov(0.5, 2.0), [[3, 10], [3, 10]])
+
+
+def test_autoregressive_ridge_recovers_a_linear_recursion():
+    """x(t+1) = 1.6 x(t) - 0.8 x(t-1) + noise: the fitted map has these coefficients."""
+    rng = np.random.default_rng(1)
+    x = np.zeros(3000)
+    x[:2] = rng.normal(size=2)
+    for t in range(1, 2999):
+        x[t + 1] = 1.6 * x[t] - 0.8 * x[t - 1] + 0.1 * rng.normal()
+    model = AutoregressiveRidge(lags=2, target="next").fit(x)
+    np.testing.assert_allclose(model.readout_.coef_.ravel(), [1.6, -0.8], atol=0.03)
+    # the closed loop follows the noise-free recursion from the last two values
+    forecast = model.forecast(5, warmup=x[:100])
+    a, b, expected = x[98], x[99], []
+    for _ in range(5):
+        a, b = b, np.ravel(model.readout_.predict([[b, a]]))[0]
+        expected.append(b)
+    np.testing.assert_allclose(forecast.ravel(), expected)
+
+
+def test_autoregressive_ridge_errors():
+    with pytest.raises(ValueError, match="needs at least 7"):
+        AutoregressiveRidge(lags=5).fit(np.arange(6.0))
+    model = AutoregressiveRidge().fit(np.random.default_rng(0).normal(size=(50, 2)))
+    with pytest.raises(ValueError, match="fitted with 2"):
+        model.predict(np.zeros((10, 3)))
