@@ -1,6 +1,26 @@
-"""Figures (matplotlib is imported only when a function here is called)."""
+"""Figures (matplotlib is imported only when a function here is called).
+
+* Activity: :func:`plot_raster`, :func:`plot_rate_histogram`.
+* Forecasting: :func:`plot_forecast` (truth vs prediction, NRMSE per step, VPT).
+* Memory: :func:`plot_memory_capacity` (``MC_k`` against the delay ``k``).
+* Studies: :func:`plot_study` (mean ± std over seeds per preset, as bars).
+"""
 
 import numpy as np
+
+from .metrics import nrmse_per_step, valid_prediction_time
+from .studies import summarize
+
+#: Axis labels of the study measurements (others are shown by their key).
+STUDY_LABELS = {
+    "mc": "memory capacity MC",
+    "spikes": "spike count S",
+    "mc_per_spike": "spike efficiency MC / (S / N)",
+    "rank": "effective rank",
+    "rate_hz": "mean rate (Hz)",
+    "activation": "activation S / (N T)",
+    "spikes_per_stimulus": "spikes per stimulus",
+}
 
 
 def plot_raster(result, network=None, ax=None, max_neurons=None, title=None):
@@ -61,3 +81,258 @@ def plot_rate_histogram(result, network, ax=None):
     ax.set_ylabel("neurons")
     ax.legend()
     return ax
+
+
+# ---------------------------------------------------------------- forecasting
+def plot_forecast(truth, prediction, *, dt=None, lyapunov_exponent=None, names=None,
+                  threshold=None, scale=None, show_error=True, axes=None):
+    """Truth against prediction per variable, and the forecast error per step.
+
+    Parameters
+    ----------
+    truth, prediction : array-like of shape (n_steps,) or (n_steps, n_vars)
+        Target and forecast, step 0 being the first forecast step.
+        ``prediction`` may hold NaN or inf (a diverged forecast).
+    dt : float, optional
+        Time between steps; the x-axis shows time instead of steps.
+    lyapunov_exponent : float, optional
+        Largest Lyapunov exponent per unit of ``dt`` (needs ``dt``); the
+        x-axis shows Lyapunov times ``t * lyapunov_exponent``.
+    names : sequence of str, optional
+        One name per variable (default ``x0, x1, ...``).
+    threshold : float, optional
+        VPT threshold: drawn as a horizontal line on the error panel, and
+        the valid prediction time
+        (:func:`hrsnn.metrics.valid_prediction_time`) as a vertical line on
+        every panel.
+    scale : float or array-like of shape (n_vars,), optional
+        Per-variable normaliser of the NRMSE (see
+        :func:`hrsnn.metrics.nrmse_per_step`); default the std of ``truth``.
+    show_error : bool, default=True
+        Add a last panel with :func:`hrsnn.metrics.nrmse_per_step`.
+    axes : sequence of matplotlib.axes.Axes, optional
+        ``n_vars`` axes (plus one for the error panel); a new figure if None.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    truth, prediction = _as_columns(truth), _as_columns(prediction)
+    if truth.shape != prediction.shape:
+        raise ValueError("'truth' and 'prediction' must have the same shape. Got "
+                         f"{truth.shape} and {prediction.shape} instead.")
+    n_vars = truth.shape[1]
+    names = [f"x{i}" for i in range(n_vars)] if names is None else list(names)
+    if len(names) != n_vars:
+        raise ValueError(f"'names' must hold {n_vars} names, one per variable. Got "
+                         f"{len(names)} instead.")
+    x, xlabel = _forecast_axis(truth.shape[0], dt, lyapunov_exponent)
+    new_figure = axes is None
+    axes = _forecast_axes(axes, n_vars + bool(show_error))
+    for ax, name, y_true, y_pred in zip(axes, names, truth.T, prediction.T):
+        ax.plot(x, y_true, color="k", lw=1.2, label="truth")
+        ax.plot(x, y_pred, color="tab:red", lw=1.2, ls="--", label="prediction")
+        ax.set_ylabel(name)
+    axes[0].legend(loc="upper right", fontsize=8)
+    if show_error:
+        _plot_error(axes[-1], x, truth, prediction, scale, threshold)
+    if threshold is not None:
+        _mark_vpt(axes, x, truth, prediction, scale, threshold)
+    if show_error:
+        axes[-1].legend(loc="upper left", fontsize=8)
+    axes[-1].set_xlabel(xlabel)
+    if new_figure:
+        axes[0].figure.tight_layout()
+    return axes[0].figure
+
+
+def _as_columns(values):
+    arr = np.asarray(values, dtype=float)
+    return arr[:, None] if arr.ndim == 1 else arr
+
+
+def _forecast_axis(n_steps, dt, lyapunov_exponent):
+    """x values and label: steps, time or Lyapunov times."""
+    steps = np.arange(n_steps, dtype=float)
+    if lyapunov_exponent is not None:
+        if dt is None:
+            raise ValueError("plot_forecast() needs 'dt' to convert steps into Lyapunov "
+                             "times.")
+        return steps * dt * lyapunov_exponent, "Lyapunov times"
+    if dt is not None:
+        return steps * dt, "time"
+    return steps, "step"
+
+
+def _forecast_axes(axes, n_panels):
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(n_panels, 1, sharex=True, squeeze=False,
+                               figsize=(8, 1.8 * n_panels + 0.6))
+        return list(axes[:, 0])
+    axes = list(np.ravel(axes))
+    if len(axes) != n_panels:
+        raise ValueError(f"'axes' must hold {n_panels} axes (one per variable, plus one "
+                         f"for the error panel). Got {len(axes)} instead.")
+    return axes
+
+
+def _plot_error(ax, x, truth, prediction, scale, threshold):
+    ax.plot(x, nrmse_per_step(truth, prediction, scale), color="tab:purple",
+            lw=1.2, label="NRMSE")
+    if threshold is not None:
+        ax.axhline(threshold, color="grey", ls=":", lw=1, label=f"threshold {threshold:g}")
+    ax.set_ylabel("NRMSE")
+
+
+def _mark_vpt(axes, x, truth, prediction, scale, threshold):
+    vpt = valid_prediction_time(truth, prediction, threshold=threshold, scale=scale)
+    if vpt.steps < len(x):
+        for ax in axes:
+            ax.axvline(x[vpt.steps], color="grey", ls="-.", lw=1, label="VPT")
+
+
+# ---------------------------------------------------------------- memory
+def plot_memory_capacity(per_delay, ax=None, *, label=None):
+    """Memory capacity ``MC_k`` against the delay ``k``.
+
+    Parameters
+    ----------
+    per_delay : MemoryCapacity, array-like, dict or list of dict
+        One curve: a :class:`~hrsnn.metrics.MemoryCapacity`, ``MC_k`` of
+        shape (k_max,) for delays ``1 .. k_max``, or runs of shape
+        (n_runs, k_max) shown as mean with a ± std band (sample std). Several
+        curves: a dict ``label -> any of these``, or study records with
+        ``variant`` and ``mc_per_delay`` fields (one curve per variant).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure if None.
+    label : str, optional
+        Legend label of a single curve.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Each curve's label ends in its ``MC = sum_k MC_k`` (of the mean).
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    for name, runs in _mc_curves(per_delay, label).items():
+        mean = runs.mean(axis=0)
+        delays = np.arange(1, mean.size + 1)
+        text = f"MC = {mean.sum():.2f}" if name is None else f"{name} (MC = {mean.sum():.2f})"
+        line, = ax.plot(delays, mean, marker=".", lw=1.2, label=text)
+        if runs.shape[0] > 1:
+            std = runs.std(axis=0, ddof=1)
+            ax.fill_between(delays, mean - std, mean + std, color=line.get_color(),
+                            alpha=0.2, lw=0)
+    ax.set_xlabel("delay k (input steps)")
+    ax.set_ylabel("MC_k")
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def _mc_curves(per_delay, label):
+    """``{label: ndarray of shape (n_runs, k_max)}`` from any accepted input."""
+    if isinstance(per_delay, dict):
+        return {name: _mc_runs(value) for name, value in per_delay.items()}
+    if isinstance(per_delay, (list, tuple)) and per_delay and isinstance(per_delay[0], dict):
+        curves = {}
+        for record in per_delay:
+            curves.setdefault(record["variant"], []).append(record["mc_per_delay"])
+        return {name: _mc_runs(rows) for name, rows in curves.items()}
+    return {label: _mc_runs(per_delay)}
+
+
+def _mc_runs(value):
+    value = getattr(value, "per_delay", value)
+    runs = np.asarray(value, dtype=float)
+    runs = runs[None] if runs.ndim == 1 else runs
+    if runs.ndim != 2 or runs.shape[1] == 0:
+        raise ValueError("MC per delay must have shape (k_max,) or (n_runs, k_max). Got "
+                         f"shape {np.shape(value)} instead.")
+    return runs
+
+
+# ---------------------------------------------------------------- studies
+def plot_study(records_or_summary, metrics=("mc", "spikes", "mc_per_spike", "rank"), *,
+               labels=None, show_points=True, axes=None):
+    """Bar charts of study measurements: mean ± std over seeds per variant.
+
+    Parameters
+    ----------
+    records_or_summary : list of dict or dict
+        Study records (:func:`hrsnn.studies.memory_capacity_study`,
+        :func:`hrsnn.studies.effective_rank_study`), summarised with
+        :func:`hrsnn.studies.summarize`, or such a summary
+        ``{variant: {key: Stat}}``.
+    metrics : sequence of str, default=("mc", "spikes", "mc_per_spike", "rank")
+        Measurements, one panel each; those missing from the data are skipped.
+    labels : dict, optional
+        Panel titles per measurement (default :data:`STUDY_LABELS`).
+    show_points : bool, default=True
+        With records, also mark every seed's value.
+    axes : sequence of matplotlib.axes.Axes, optional
+        One per measurement shown; a new figure if None.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Bar heights are the means, error bars ± the sample std (none for a
+        single seed).
+    """
+    records = records_or_summary if isinstance(records_or_summary, list) else None
+    summary = _study_summary(records_or_summary, metrics)
+    keys = [k for k in metrics if k in next(iter(summary.values()))]
+    axes = _study_axes(axes, len(keys))
+    titles = {**STUDY_LABELS, **(labels or {})}
+    for ax, key in zip(axes, keys):
+        _bars(ax, summary, key)
+        if records is not None and show_points:
+            _points(ax, records, list(summary), key)
+        ax.set_title(titles.get(key, key), fontsize=10)
+    axes[0].figure.tight_layout()
+    return axes[0].figure
+
+
+def _study_summary(data, keys):
+    if isinstance(data, dict):
+        summary = data
+    else:
+        present = [k for k in keys if data and all(k in r for r in data)]
+        summary = summarize(data, present) if present else {}
+    if not summary or not any(k in next(iter(summary.values())) for k in keys):
+        raise ValueError(f"plot_study() found none of the measurements {list(keys)} in "
+                         "the data.")
+    return summary
+
+
+def _study_axes(axes, n_panels):
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, n_panels, squeeze=False, figsize=(3.2 * n_panels, 3.4))
+        return list(axes[0])
+    axes = list(np.ravel(axes))
+    if len(axes) != n_panels:
+        raise ValueError(f"'axes' must hold {n_panels} axes, one per measurement shown. "
+                         f"Got {len(axes)} instead.")
+    return axes
+
+
+def _bars(ax, summary, key):
+    names = list(summary)
+    means = np.array([summary[n][key].mean for n in names])
+    stds = np.nan_to_num(np.array([summary[n][key].std for n in names]))
+    ax.bar(np.arange(len(names)), means, yerr=stds, capsize=4, color="tab:blue",
+           alpha=0.7, ecolor="k")
+    ax.set_xticks(np.arange(len(names)), names, rotation=30)
+
+
+def _points(ax, records, names, key):
+    for i, name in enumerate(names):
+        values = [r[key] for r in records if r["variant"] == name]
+        ax.plot(np.full(len(values), float(i)), values, "o", color="k", ms=3, alpha=0.6)

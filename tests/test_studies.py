@@ -1,0 +1,177 @@
+"""Studies of hrsnn.studies on tiny reservoirs: records, determinism, summaries."""
+
+import csv
+import json
+import math
+
+import numpy as np
+import pytest
+
+from hrsnn import Reservoir, metrics, studies
+
+VARIANTS = ("HoNHoS", "HeNHeS")
+SEEDS = (0, 1)
+MC_ARGS = {"n_neurons": 60, "n_steps": 300, "n_fit_steps": 100, "k_max": 10, "washout": 20}
+RANK_ARGS = {"n_neurons": 60, "n_stimuli": 20, "n_steps": 10, "n_fit": 3}
+MC_FIELDS = {"variant", "seed", "n_neurons", "mc", "mc_per_delay", "spikes",
+             "mc_per_spike", "activation", "rate_hz", "w_ee_mean"}
+RANK_FIELDS = {"variant", "seed", "n_neurons", "n_stimuli", "rank", "spikes",
+               "spikes_per_stimulus", "activation", "rate_hz", "w_ee_mean"}
+
+
+@pytest.fixture(scope="module")
+def mc_records():
+    return studies.memory_capacity_study(VARIANTS, SEEDS, **MC_ARGS)
+
+
+@pytest.fixture(scope="module")
+def rank_records():
+    return studies.effective_rank_study(VARIANTS, SEEDS, **RANK_ARGS)
+
+
+def _reference_reservoir(variant, seed, **params):
+    """The study's reservoir, spelled out independently of STUDY_INPUT."""
+    return Reservoir(60, heterogeneity=variant, random_state=seed, w_in_dist="uniform",
+                     w_in=10.0, p_in=1.0, **params)
+
+
+# ---------------------------------------------------------------- memory capacity
+def test_mc_records_fields_and_order(mc_records):
+    assert [(r["seed"], r["variant"]) for r in mc_records] == [
+        (s, v) for s in SEEDS for v in VARIANTS]
+    for r in mc_records:
+        assert set(r) == MC_FIELDS
+        assert len(r["mc_per_delay"]) == MC_ARGS["k_max"]
+        assert r["mc"] == pytest.approx(sum(r["mc_per_delay"]))
+        assert r["spikes"] > 0 and r["mc"] > 0
+        assert r["mc_per_spike"] == pytest.approx(r["mc"] / (r["spikes"] / 60))
+        sim_steps = MC_ARGS["n_steps"] * 5  # steps_per_input = 5, dt = 1 ms
+        assert r["activation"] == pytest.approx(r["spikes"] / (60 * sim_steps))
+        assert r["rate_hz"] == pytest.approx(r["spikes"] / 60 / (sim_steps / 1000))
+
+
+def test_mc_study_is_deterministic(mc_records):
+    again = studies.memory_capacity_study(VARIANTS, SEEDS, **MC_ARGS)
+    assert again == mc_records
+
+
+def test_mc_equals_independent_recomputation(mc_records):
+    record = mc_records[3]
+    variant, seed = record["variant"], record["seed"]
+    u_fit, u = studies.memory_capacity_inputs(seed, MC_ARGS["n_steps"],
+                                              MC_ARGS["n_fit_steps"])
+    reservoir = _reference_reservoir(variant, seed).fit(u_fit.reshape(1, -1, 1))
+    result = reservoir.run(u, record_spikes=False)
+    mc = metrics.memory_capacity(result.states, u, k_max=MC_ARGS["k_max"],
+                                 washout=MC_ARGS["washout"])
+    # the study limits BLAS to one thread; other thread counts may round differently
+    assert record["mc"] == pytest.approx(mc.total, rel=1e-9, abs=1e-12)
+    np.testing.assert_allclose(record["mc_per_delay"], mc.per_delay, rtol=1e-9, atol=1e-12)
+    assert record["spikes"] == int(result.counts.sum())
+
+
+def test_mc_inputs_are_uniform_and_shared_by_variants():
+    u_fit, u = studies.memory_capacity_inputs(3, 400, 200)
+    assert u_fit.shape == (200,) and u.shape == (400,)
+    assert u.min() >= -0.5 and u.max() < 0.5
+    assert not np.array_equal(u[:200], u_fit)
+    again = studies.memory_capacity_inputs(3, 400, 200)
+    np.testing.assert_array_equal(again[1], u)
+
+
+# ---------------------------------------------------------------- effective rank
+def test_rank_records_fields(rank_records):
+    for r in rank_records:
+        assert set(r) == RANK_FIELDS
+        assert isinstance(r["rank"], int) and 1 <= r["rank"] <= RANK_ARGS["n_stimuli"]
+        assert r["spikes_per_stimulus"] == pytest.approx(r["spikes"] / RANK_ARGS["n_stimuli"])
+
+
+def test_rank_equals_independent_recomputation(rank_records):
+    record = rank_records[1]
+    X_fit, X = studies.effective_rank_inputs(record["seed"], RANK_ARGS["n_stimuli"],
+                                             RANK_ARGS["n_steps"], RANK_ARGS["n_fit"])
+    reservoir = _reference_reservoir(record["variant"], record["seed"],
+                                     features="final").fit(X_fit)
+    assert record["rank"] == metrics.effective_rank(reservoir.transform(X))
+    spikes = sum(int(reservoir.run(x, record_spikes=False).counts.sum()) for x in X)
+    assert record["spikes"] == spikes
+
+
+def test_rank_study_independent_of_n_jobs(rank_records):
+    threaded = studies.effective_rank_study(VARIANTS, SEEDS, n_jobs=2, **RANK_ARGS)
+    assert threaded == rank_records
+
+
+# ---------------------------------------------------------------- summaries
+def test_summarize_matches_numpy(mc_records):
+    summary = studies.summarize(mc_records)
+    assert list(summary) == list(VARIANTS)
+    assert set(summary["HoNHoS"]) == MC_FIELDS - {"variant", "seed", "mc_per_delay"}
+    for variant in VARIANTS:
+        for key in ("mc", "spikes", "mc_per_spike"):
+            values = np.array([r[key] for r in mc_records if r["variant"] == variant])
+            stat = summary[variant][key]
+            assert stat.mean == pytest.approx(values.mean())
+            assert stat.std == pytest.approx(values.std(ddof=1))
+            assert stat.n == len(SEEDS)
+
+
+def test_summarize_keys_ddof_and_single_seed(mc_records):
+    summary = studies.summarize(mc_records, ["mc"], ddof=0)
+    values = [r["mc"] for r in mc_records if r["variant"] == "HeNHeS"]
+    assert set(summary["HeNHeS"]) == {"mc"}
+    assert summary["HeNHeS"]["mc"].std == pytest.approx(np.std(values))
+    single = studies.summarize(mc_records[:1], ["mc"])["HoNHoS"]["mc"]
+    assert single.n == 1 and math.isnan(single.std)
+    with pytest.raises(ValueError, match="at least one record"):
+        studies.summarize([])
+
+
+def test_paired_difference(mc_records):
+    stat, n_higher = studies.paired_difference(mc_records, "mc", "HeNHeS", "HoNHoS")
+    by = {(r["variant"], r["seed"]): r["mc"] for r in mc_records}
+    diff = np.array([by["HeNHeS", s] - by["HoNHoS", s] for s in SEEDS])
+    assert stat.mean == pytest.approx(diff.mean())
+    assert stat.std == pytest.approx(diff.std(ddof=1))
+    assert n_higher == int(np.sum(diff > 0))
+
+
+def test_format_summary(mc_records):
+    text = studies.format_summary(studies.summarize(mc_records), ["mc", "spikes", "nope"],
+                                  labels={"mc": "MC"})
+    lines = text.splitlines()
+    assert len(lines) == 1 + len(VARIANTS)
+    assert "MC" in lines[0] and "nope" not in lines[0]
+    assert lines[1].split()[0] == "HoNHoS" and "±" in lines[1]
+
+
+def test_save_records(tmp_path, mc_records):
+    json_path, csv_path = studies.save_records(mc_records, tmp_path / "sub" / "mc")
+    assert json.loads(json_path.read_text()) == mc_records
+    with open(csv_path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == len(mc_records) and "mc_per_delay" not in rows[0]
+    assert float(rows[2]["mc"]) == mc_records[2]["mc"]
+
+
+# ---------------------------------------------------------------- arguments
+def test_progress_callback_and_errors():
+    calls = []
+    small = {"n_neurons": 30, "n_stimuli": 4, "n_steps": 5, "n_fit": 1}
+    records = studies.effective_rank_study(["HoNHoS"], [0, 1],
+                                           progress=lambda *a: calls.append(a), **small)
+    assert [(done, total) for done, total, _ in calls] == [(1, 2), (2, 2)]
+    assert calls[-1][2] is records[-1]
+    with pytest.raises(ValueError, match="variant"):
+        studies.effective_rank_study(["HeN"], [0], **small)
+    with pytest.raises(ValueError, match="progress"):
+        studies.effective_rank_study(["HoNHoS"], [0], progress="yes", **small)
+
+
+def test_reservoir_params_override_study_input():
+    reservoir = studies.study_reservoir("HeNHoS", 4, 30, w_in=2.0, tau_readout=5.0)
+    assert reservoir.get_params()["w_in"] == 2.0
+    assert reservoir.get_params()["w_in_dist"] == "uniform"
+    assert reservoir.get_params()["tau_readout"] == 5.0
+    assert reservoir.get_params()["random_state"] == 4
