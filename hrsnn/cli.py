@@ -1,0 +1,300 @@
+"""The ``hrsnn`` command line: forecast a system, classify digits or SHD, run a study.
+
+Examples
+--------
+::
+
+    hrsnn forecast lorenz63                  # Lorenz63, 2,000 training steps
+    hrsnn classify digits --encoding poisson
+    hrsnn classify shd --path shd_train.h5
+    hrsnn study mc --n-neurons 500 --seeds 5
+
+``python -m hrsnn ...`` does the same. Every subcommand prints its metrics,
+writes figures and a JSON of the numbers into ``--out`` (default
+``results/``) and shows a progress bar on the long parts.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def main(argv=None):
+    """Entry point of the ``hrsnn`` console script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        args.handler(args, out)
+    except (ValueError, FileNotFoundError) as error:
+        print(f"hrsnn {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _parser():
+    from data_loaders import SYSTEMS
+
+    parser = argparse.ArgumentParser(prog="hrsnn", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", metavar="{forecast,classify,study}")
+
+    forecast = commands.add_parser("forecast", help="closed-loop forecast of a chaotic system")
+    forecast.add_argument("system", nargs="?", default="lorenz63",
+                          help=f"one of {', '.join(SYSTEMS)} (default lorenz63)")
+    forecast.add_argument("--n-train", type=int, default=2000, help="training steps")
+    forecast.add_argument("--n-neurons", type=int, default=1000)
+    forecast.add_argument("--seed", type=int, default=0, help="reservoir seed")
+    forecast.add_argument("--series-seed", type=int, default=0,
+                          help="seed of the system's initial state")
+    forecast.add_argument("--dt", type=float, default=None,
+                          help="sampling step of the system (default: the loader's)")
+    forecast.add_argument("--n-starts", type=int, default=5, help="test forecasts")
+    forecast.add_argument("--horizon", type=int, default=300, help="steps per test forecast")
+    forecast.add_argument("--warmup", type=int, default=100,
+                          help="true steps fed before each test forecast")
+    forecast.set_defaults(handler=_forecast)
+
+    classify = commands.add_parser("classify", help="classify digits or an SHD file")
+    classify.add_argument("dataset", choices=("digits", "shd"))
+    classify.add_argument("--path", default=None, help="SHD HDF5 file (shd only)")
+    classify.add_argument("--test-path", default=None,
+                          help="separate SHD test file (default: 30%% split of --path)")
+    classify.add_argument("--encoding", choices=("current", "poisson"), default="current",
+                          help="digits only")
+    classify.add_argument("--n-neurons", type=int, default=None)
+    classify.add_argument("--max-samples", type=int, default=None, help="SHD only")
+    classify.add_argument("--seed", type=int, default=0)
+    classify.add_argument("--n-jobs", type=int, default=None)
+    classify.set_defaults(handler=_classify)
+
+    study = commands.add_parser("study", help="memory capacity or effective rank of the "
+                                              "four heterogeneity variants")
+    study.add_argument("kind", choices=("mc", "rank"))
+    study.add_argument("--n-neurons", type=int, default=500)
+    study.add_argument("--seeds", type=int, default=5)
+    study.set_defaults(handler=_study)
+
+    for sub in (forecast, classify, study):
+        sub.add_argument("--out", default="results", help="folder for figures and JSON")
+    return parser
+
+
+# ------------------------------------------------------------------ forecast
+def _forecast(args, out):
+    from data_loaders import LYAPUNOV_EXPONENTS, load_system
+
+    from . import plotting
+    from .evaluation import forecast_windows
+    from .metrics import synaptic_operations
+    from .readout import AutoregressiveRidge, Forecaster, forecasting_reservoir
+
+    _check_positive(args, ("n_train", "n_neurons", "n_starts", "horizon", "warmup"))
+    if args.dt is not None and not args.dt > 0:
+        raise ValueError(f"--dt must be a positive number; got {args.dt}.")
+    n_total = args.n_train + args.n_starts * (args.warmup + args.horizon)
+    params = {} if args.dt is None else {"dt": args.dt}
+    series = load_system(args.system, n_total, random_state=args.series_seed, **params)
+    starts = forecast_windows(len(series), args.n_train, args.n_starts, args.horizon,
+                              args.warmup)
+    dt = args.dt if args.dt is not None else _default_dt(args.system)
+    lyapunov = LYAPUNOV_EXPONENTS.get(args.system)
+    scale = series.std(axis=0)
+    print(f"{args.system}: {len(series)} steps of dt = {dt}; training on {args.n_train}, "
+          f"{args.n_starts} closed-loop forecasts of {args.horizon} steps")
+
+    bar = _progress(None, "fit: STDP, readout, alpha on validation forecasts",
+                    total=1 + len(starts))
+    began = time.perf_counter()
+    reservoir = forecasting_reservoir(args.n_neurons, random_state=args.seed)
+    model = Forecaster(reservoir).fit(series[:args.n_train])
+    fit_seconds = time.perf_counter() - began
+    baseline = AutoregressiveRidge().fit(series[:args.n_train])
+    bar.update()
+    bar.set_description("test forecasts")
+
+    out_degree = model.reservoir_.network_.out_degree()
+    rows = {"hrsnn": _scores(), "linear AR": _scores()}
+    forecasts = []
+    for start in starts:
+        warmup, truth = series[start - args.warmup:start], series[start:start + args.horizon]
+        context = series[start - args.warmup:start + args.horizon]
+        for name, m in (("hrsnn", model), ("linear AR", baseline)):
+            one_step = m.predict(context)[args.warmup - 1:-1]
+            forecast = m.forecast(args.horizon, warmup=warmup)
+            _score(rows[name], truth, one_step, forecast, scale, dt, lyapunov)
+            if name == "hrsnn":
+                forecasts.append(forecast)
+                spikes = np.repeat(np.arange(len(out_degree)), model.forecast_counts_)
+                rows[name]["sops_per_step"].append(
+                    synaptic_operations(spikes, out_degree) / args.horizon)
+        bar.update()
+    bar.close()
+    print(f"fitted {args.n_neurons} neurons in {fit_seconds:.1f} s (alpha = {model.alpha_:g})")
+
+    summary = {name: _summarise(row) for name, row in rows.items()}
+    _print_forecast_table(summary, lyapunov is not None)
+    figure = plotting.plot_forecast(series[starts[0]:starts[0] + args.horizon], forecasts[0],
+                                    dt=dt, lyapunov_exponent=lyapunov, threshold=0.4,
+                                    scale=scale)
+    figure_path = out / f"{args.system}_forecast.png"
+    figure.savefig(figure_path, dpi=120)
+    report = {"system": args.system, "dt": dt, "n_train": args.n_train,
+              "n_neurons": args.n_neurons, "seed": args.seed, "alpha": model.alpha_,
+              "fit_seconds": fit_seconds, "starts": starts.tolist(), "scores": summary}
+    (out / f"{args.system}_forecast.json").write_text(json.dumps(report, indent=2))
+    print(f"wrote {figure_path} and {out / (args.system + '_forecast.json')}")
+
+
+def _scores():
+    return {"one_step_nrmse": [], "vpt_steps_0.1": [], "vpt_steps_0.4": [],
+            "vpt_lyapunov_0.1": [], "vpt_lyapunov_0.4": [], "sops_per_step": []}
+
+
+def _score(row, truth, one_step, forecast, scale, dt, lyapunov):
+    from .metrics import nrmse, valid_prediction_time
+
+    row["one_step_nrmse"].append(nrmse(truth, one_step, scale=scale))
+    for threshold in (0.1, 0.4):
+        vpt = valid_prediction_time(truth, forecast, threshold=threshold, scale=scale, dt=dt,
+                                    lyapunov_exponent=lyapunov)
+        row[f"vpt_steps_{threshold}"].append(float(vpt.steps))
+        if lyapunov is not None:
+            row[f"vpt_lyapunov_{threshold}"].append(float(vpt.lyapunov_times))
+
+
+def _summarise(row):
+    return {key: {"median": float(np.median(values)), "values": [float(v) for v in values]}
+            for key, values in row.items() if values}
+
+
+def _print_forecast_table(summary, with_lyapunov):
+    columns = ["one_step_nrmse", "vpt_steps_0.1", "vpt_steps_0.4"]
+    if with_lyapunov:
+        columns += ["vpt_lyapunov_0.1", "vpt_lyapunov_0.4"]
+    columns.append("sops_per_step")
+    print(f"{'median over windows':<20}" + "".join(f"{c:>18}" for c in columns))
+    for name, scores in summary.items():
+        cells = [f"{scores[c]['median']:>18.4g}" if c in scores else f"{'-':>18}"
+                 for c in columns]
+        print(f"{name:<20}" + "".join(cells))
+
+
+def _default_dt(system):
+    import inspect
+
+    from data_loaders import SYSTEMS
+    return inspect.signature(SYSTEMS[system]).parameters["dt"].default
+
+
+# ------------------------------------------------------------------ classify
+def _classify(args, out):
+    _check_positive(args, ("n_neurons", "max_samples"))
+    if args.dataset == "digits":
+        report = _classify_digits(args)
+    else:
+        report = _classify_shd(args)
+    path = out / f"{args.dataset}_classification.json"
+    path.write_text(json.dumps(report, indent=2))
+    print(f"wrote {path}")
+
+
+def _classify_digits(args):
+    from .classification import evaluate_digits
+
+    kwargs = {} if args.n_neurons is None else {"n_neurons": args.n_neurons}
+    print(f"digits, {args.encoding} encoding: 30 % stratified test split, "
+          f"random_state={args.seed}")
+    report = evaluate_digits(args.encoding, random_state=args.seed, n_jobs=args.n_jobs,
+                             **kwargs)
+    print(f"accuracy {report['accuracy']:.4f}   (ridge on raw pixels: "
+          f"{report['baseline_accuracy']:.4f})   {report['wall_time_s']:.1f} s")
+    return report
+
+
+def _classify_shd(args):
+    from sklearn.linear_model import RidgeClassifierCV
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+
+    from data_loaders import load_shd
+
+    from .reservoir import Reservoir
+
+    if args.path is None:
+        raise ValueError("classify shd needs --path to a local SHD HDF5 file "
+                         "(e.g. shd_train.h5); nothing is downloaded.")
+    n_bins, duration = 100, 1.0
+    X, y = load_shd(args.path, n_bins=n_bins, duration=duration, max_samples=args.max_samples)
+    if args.test_path is None:
+        X, X_test, y, y_test = train_test_split(X, y, test_size=0.3, stratify=y,
+                                                random_state=args.seed)
+    else:
+        X_test, y_test = load_shd(args.test_path, n_bins=n_bins, duration=duration,
+                                  max_samples=args.max_samples)
+    steps = int(round(duration * 1000 / n_bins))      # 1 ms simulation steps per bin
+    n_neurons = 1000 if args.n_neurons is None else args.n_neurons
+    model = make_pipeline(
+        Reservoir(n_neurons=n_neurons, encoding="spikes", steps_per_input=steps,
+                  random_state=args.seed, n_jobs=args.n_jobs),
+        RidgeClassifierCV(alphas=np.logspace(-3, 3, 7)))
+    print(f"SHD {args.path}: {len(X)} training and {len(X_test)} test samples, "
+          f"{X.shape[2]} channels, {n_bins} bins of {steps} ms, {n_neurons} neurons")
+    began = time.perf_counter()
+    bar = _progress(None, "fit + score", total=2)
+    model.fit(X, y)
+    bar.update()
+    accuracy = float(model.score(X_test, y_test))
+    bar.update()
+    bar.close()
+    seconds = time.perf_counter() - began
+    print(f"accuracy {accuracy:.4f} ({len(np.unique(y))} classes)   {seconds:.1f} s")
+    return {"dataset": "shd", "path": str(args.path), "accuracy": accuracy,
+            "n_train": len(X), "n_test": len(X_test), "n_neurons": n_neurons,
+            "wall_time_s": seconds}
+
+
+# --------------------------------------------------------------------- study
+def _study(args, out):
+    from . import plotting, studies
+
+    _check_positive(args, ("n_neurons", "seeds"))
+    run = {"mc": studies.memory_capacity_study, "rank": studies.effective_rank_study}
+    name = {"mc": "memory_capacity_study", "rank": "effective_rank_study"}[args.kind]
+    print(f"{name}: variants {', '.join(studies.VARIANTS)}, N = {args.n_neurons}, "
+          f"{args.seeds} seeds")
+    began = time.perf_counter()
+    records = run[args.kind](seeds=range(args.seeds), n_neurons=args.n_neurons,
+                             progress=True)
+    keys = (("mc", "spikes", "mc_per_spike", "rate_hz") if args.kind == "mc"
+            else ("rank", "spikes", "rate_hz"))
+    print(studies.format_summary(studies.summarize(records, keys), keys))
+    print(f"{time.perf_counter() - began:.1f} s")
+    figure = plotting.plot_study(records, metrics=keys)
+    figure.savefig(out / f"{name}.png", dpi=120)
+    paths = studies.save_records(records, out / name)
+    print(f"wrote {out / (name + '.png')}, {paths[0]} and {paths[1]}")
+
+
+def _progress(iterable, description, total=None):
+    from tqdm.auto import tqdm
+    return tqdm(iterable, desc=description, total=total, leave=False, file=sys.stderr)
+
+
+def _check_positive(args, names):
+    for name in names:
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be a positive integer; "
+                             f"got {value}.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""The ``hrsnn`` command line: subcommands write what they promise, errors are clear."""
+
+import json
+
+import numpy as np
+import pytest
+
+from data_loaders import lorenz63
+from hrsnn import Forecaster, forecasting_reservoir
+from hrsnn.cli import main
+from hrsnn.metrics import valid_prediction_time
+
+SMALL_FORECAST = ["forecast", "lorenz63", "--n-train", "500", "--n-neurons", "120",
+                  "--n-starts", "2", "--horizon", "40", "--warmup", "30"]
+
+
+def test_forecast_writes_figure_and_numbers(tmp_path, capsys):
+    assert main(SMALL_FORECAST + ["--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "hrsnn" in printed and "linear AR" in printed
+    report = json.loads((tmp_path / "lorenz63_forecast.json").read_text())
+    assert (tmp_path / "lorenz63_forecast.png").stat().st_size > 10_000
+    # recompute the first window's VPT through the public API
+    series = lorenz63(500 + 2 * 70, random_state=0)
+    model = Forecaster(forecasting_reservoir(120, random_state=0)).fit(series[:500])
+    start = report["starts"][0]
+    forecast = model.forecast(40, warmup=series[start - 30:start])
+    vpt = valid_prediction_time(series[start:start + 40], forecast, threshold=0.4,
+                                scale=series.std(axis=0))
+    assert report["scores"]["hrsnn"]["vpt_steps_0.4"]["values"][0] == vpt.steps
+    assert report["alpha"] == model.alpha_
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["forecast", "lorenz64"], "Unknown system 'lorenz64'"),
+    (["forecast", "--n-train", "0"], "--n-train must be a positive integer"),
+    (["forecast", "--dt", "-0.1"], "--dt must be a positive number"),
+    (["forecast", "--n-train", "100", "--horizon", "5000"], "validation"),
+    (["classify", "shd", "--path", "no_such_file.h5"], "no_such_file.h5"),
+    (["classify", "shd"], "--path"),
+])
+def test_errors_exit_1_with_a_message(argv, message, tmp_path, capsys):
+    assert main(argv + ["--out", str(tmp_path)]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_study_prints_summary_and_saves(tmp_path, capsys):
+    assert main(["study", "rank", "--n-neurons", "60", "--seeds", "2",
+                 "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    for variant in ("HoNHoS", "HoNHeS", "HeNHoS", "HeNHeS"):
+        assert variant in printed
+    records = json.loads((tmp_path / "effective_rank_study.json").read_text())
+    assert len(records) == 8
+    assert (tmp_path / "effective_rank_study.png").exists()
+    assert all(0 < r["rank"] <= 60 for r in records)
+
+
+def test_no_subcommand_prints_help(capsys):
+    assert main([]) == 2
+    assert "forecast" in capsys.readouterr().out
+
+
+def test_shd_file_is_classified(tmp_path, capsys):
+    from data_loaders import write_shd
+    rng = np.random.default_rng(0)
+    times, units, labels = [], [], []
+    for k in range(40):
+        label = k % 2
+        n = 60
+        times.append(np.sort(rng.uniform(0, 0.5, n)).astype(np.float16))
+        # class 0 fires on units 0-9, class 1 on units 10-19
+        units.append(rng.integers(10 * label, 10 * label + 10, n).astype(np.uint16))
+        labels.append(label)
+    path = tmp_path / "tiny_shd.h5"
+    write_shd(path, times, units, np.array(labels, dtype=np.uint16))
+    assert main(["classify", "shd", "--path", str(path), "--n-neurons", "80",
+                 "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "shd_classification.json").read_text())
+    assert report["accuracy"] >= 0.9
