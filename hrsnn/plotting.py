@@ -4,6 +4,8 @@
 * Forecasting: :func:`plot_forecast` (truth vs prediction, NRMSE per step, VPT).
 * Memory: :func:`plot_memory_capacity` (``MC_k`` against the delay ``k``).
 * Studies: :func:`plot_study` (mean ± std over seeds per preset, as bars).
+* Bayesian optimisation: :func:`plot_convergence` (best value so far),
+  :func:`plot_distributions` (found distributions against the initial ones).
 """
 
 import numpy as np
@@ -336,3 +338,83 @@ def _points(ax, records, names, key):
     for i, name in enumerate(names):
         values = [r[key] for r in records if r["variant"] == name]
         ax.plot(np.full(len(values), float(i)), values, "o", color="k", ms=3, alpha=0.6)
+
+
+def plot_convergence(histories, ax=None):
+    """Best value so far against the number of evaluations.
+
+    Parameters
+    ----------
+    histories : list of dict or dict of str -> list of dict
+        ``WassersteinBO.history_`` (records with ``value`` and ``status``),
+        or several of them by label. Failed evaluations are marked with x.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.5))
+    if not isinstance(histories, dict):
+        histories = {"WassersteinBO": histories}
+    for label, history in histories.items():
+        values = np.array([np.nan if r["value"] is None else r["value"] for r in history])
+        best = np.fmax.accumulate(np.where(np.isnan(values), -np.inf, values))
+        evaluations = np.arange(1, len(values) + 1)
+        line, = ax.step(evaluations, np.where(np.isinf(best), np.nan, best), where="post",
+                        label=f"{label} (best so far)")
+        ax.plot(evaluations, values, "o", ms=3, alpha=0.5, color=line.get_color())
+        failed = np.isnan(values)
+        if failed.any():
+            ax.plot(evaluations[failed], np.full(failed.sum(), np.nanmin(values)), "x",
+                    color="tab:red", label="failed")
+    ax.set(xlabel="evaluation", ylabel="objective")
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def plot_distributions(found, initial, *, axes=None, n_points=200):
+    """Density of each searched gamma distribution: found against initial.
+
+    Parameters
+    ----------
+    found, initial : dict
+        Candidates (parameter name -> ``Gamma`` or float); only the gamma
+        distributions are drawn, scalars are listed in the panel titles.
+    axes : array of matplotlib Axes, optional
+        One per distribution.
+    n_points : int, default=200
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    from scipy import stats
+    names = [name for name, value in found.items() if hasattr(value, "shape")]
+    if axes is None:
+        n_cols = min(4, max(len(names), 1))
+        n_rows = -(-max(len(names), 1) // n_cols)
+        _, axes = plt.subplots(n_rows, n_cols, figsize=(3.3 * n_cols, 2.6 * n_rows),
+                               squeeze=False)
+    axes = np.ravel(axes)
+    for ax, name in zip(axes, names):
+        top = max(d.quantiles(0.995) for d in (found[name], initial[name]))
+        x = np.linspace(0, top, n_points)
+        for label, dist, style in (("initial", initial[name], "--"),
+                                   ("found", found[name], "-")):
+            ax.plot(x, stats.gamma.pdf(x, dist.shape, scale=dist.mean / dist.shape), style,
+                    label=f"{label}: {dist!r}")
+        ax.set_title(name, fontsize=9)
+        ax.legend(fontsize=6)
+    for ax in axes[len(names):]:
+        ax.axis("off")
+    scalars = {k: v for k, v in found.items() if not hasattr(v, "shape")}
+    figure = axes[0].figure
+    if scalars:
+        figure.suptitle(", ".join(f"{k} = {v:.3g} (initial {initial[k]:.3g})"
+                                  for k, v in scalars.items()), fontsize=9)
+    figure.tight_layout()
+    return figure

@@ -187,3 +187,27 @@ def test_raster_and_rate_histogram():
     assert ax.collections[0].get_offsets().shape == (2, 2)
     ax = plot_rate_histogram(result, network)
     assert len(ax.patches) > 0
+
+
+def test_bo_figures_show_the_history_and_distributions():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from hrsnn.optimize import Gamma
+    from hrsnn.plotting import plot_convergence, plot_distributions
+    history = [{"value": v, "status": "ok" if v is not None else "failed"}
+               for v in (1.0, None, 0.5, 2.0, 1.5)]
+    fig = plot_convergence(history)
+    best_line = fig.axes[0].lines[0]
+    np.testing.assert_array_equal(best_line.get_ydata(), [1.0, 1.0, 1.0, 2.0, 2.0])
+    plt.close(fig)
+    found = {"tau_m_exc": Gamma(5.0, 30.0), "w_scale": 0.05}
+    initial = {"tau_m_exc": Gamma(3.0, 20.0), "w_scale": 0.1}
+    fig = plot_distributions(found, initial)
+    lines = fig.axes[0].lines
+    x, y = lines[1].get_xdata(), lines[1].get_ydata()
+    from scipy import stats
+    np.testing.assert_allclose(y, stats.gamma.pdf(x, 5.0, scale=6.0))
+    assert "w_scale" in fig._suptitle.get_text()
+    plt.close(fig)

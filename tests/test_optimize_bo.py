@@ -1,0 +1,183 @@
+"""WassersteinBO: proposals, failures, checkpoint/resume, parallel evaluation, objectives."""
+
+import json
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from hrsnn.optimize import (MemoryCapacityObjective, SearchSpace, SyntheticObjective,
+                            WassersteinBO, expected_improvement)
+from hrsnn.optimize.space import DistributionParam, ScalarParam
+
+FAST = dict(n_initial=4, n_candidates=64, n_refine=1)
+
+
+@pytest.fixture(scope="module")
+def space():
+    return SearchSpace([DistributionParam("tau_m_exc", (1.0, 20.0), (5.0, 60.0)),
+                        DistributionParam("eta_plus", (1.0, 20.0), (1e-3, 1e-1)),
+                        ScalarParam("w_scale", (0.01, 0.5), log=True)])
+
+
+@pytest.fixture(scope="module")
+def objective(space):
+    return SyntheticObjective(space, seed=3)
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: not an Exception, so the loop cannot record it."""
+
+
+class DiesAt:
+    def __init__(self, objective, call):
+        self.objective, self.call, self.calls = objective, call, 0
+
+    def __call__(self, params):
+        self.calls += 1
+        if self.calls == self.call:
+            raise Killed
+        return self.objective(params)
+
+
+def outcome(bo):
+    return [(r["index"], r["candidate"], r["value"]) for r in bo.history_]
+
+
+def test_expected_improvement_is_the_expected_gain():
+    """EI = E[max(Y - f* - xi, 0)] for Y ~ N(mu, sigma^2), by numerical integration."""
+    for mu, sigma, best, xi in [(0.3, 0.2, 0.1, 0.0), (-1.0, 0.5, 0.0, 0.1), (2.0, 1e-3, 1.0, 0)]:
+        gain = integrate.quad(lambda y: max(y - best - xi, 0) * stats.norm.pdf(y, mu, sigma),
+                              mu - 12 * sigma, mu + 12 * sigma, points=[best + xi])[0]
+        assert expected_improvement([mu], [sigma], best, xi)[0] == pytest.approx(gain, rel=1e-6)
+
+
+def test_beats_random_search_on_a_known_optimum(space, objective):
+    bo = WassersteinBO(space, random_state=0, **FAST).optimize(objective, 20)
+    random = [objective(space.to_reservoir_params(c))
+              for c in space.sample(20, random_state=0, method="random")]
+    assert bo.best_["value"] > max(random)
+    assert bo.best_["value"] == max(r["value"] for r in bo.history_)
+    assert len(bo.history_) == 20 and [r["index"] for r in bo.history_] == list(range(20))
+
+
+def test_first_candidate_is_the_biologically_inspired_default(space, objective):
+    bo = WassersteinBO(space, random_state=0, **FAST).optimize(objective, 2)
+    assert bo.history_[0]["candidate"] == space.initial_candidate()
+
+
+def test_same_seed_same_run_whatever_n_jobs(space, objective):
+    runs = [outcome(WassersteinBO(space, random_state=5, batch_size=2, n_jobs=n_jobs, **FAST)
+                    .optimize(objective, 9)) for n_jobs in (1, 2, 1)]
+    assert runs[0] == runs[1] == runs[2]
+
+
+def test_killed_run_resumes_to_the_same_evaluations(space, objective, tmp_path):
+    """Killed during evaluation 8 of 15; the resumed run ends as an uninterrupted one."""
+    straight = WassersteinBO(space, random_state=1, **FAST).optimize(objective, 15)
+    path = tmp_path / "run.jsonl"
+    with pytest.raises(Killed):
+        WassersteinBO(space, random_state=1, checkpoint=path, **FAST).optimize(
+            DiesAt(objective, 8), 15)
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    assert sum(line["type"] == "result" for line in lines) == 7
+    resumed = WassersteinBO.resume(path)
+    assert len(resumed.history_) == 7 and list(resumed._asked) == [7]
+    resumed.optimize(objective, 15)
+    assert outcome(resumed) == outcome(straight)
+    # the file now holds all 15 and resumes to a finished run
+    assert len(WassersteinBO.resume(path).history_) == 15
+
+
+def test_batches_resume_too(space, objective, tmp_path):
+    path = tmp_path / "batch.jsonl"
+    straight = WassersteinBO(space, random_state=2, batch_size=3, **FAST).optimize(
+        objective, 12)
+    with pytest.raises(Killed):
+        WassersteinBO(space, random_state=2, batch_size=3, checkpoint=path, **FAST).optimize(
+            DiesAt(objective, 8), 12)
+    assert outcome(WassersteinBO.resume(path).optimize(objective, 12)) == outcome(straight)
+
+
+def test_failures_are_recorded_and_the_loop_goes_on(space, objective):
+    calls = []
+
+    def flaky(params):
+        calls.append(params)
+        if len(calls) == 3:
+            raise RuntimeError("simulation blew up")
+        if len(calls) == 5:
+            return float("nan")
+        return objective(params)
+
+    bo = WassersteinBO(space, random_state=0, **FAST).optimize(flaky, 10)
+    failed = [r for r in bo.history_ if r["status"] == "failed"]
+    assert [r["index"] for r in failed] == [2, 4]
+    assert "RuntimeError: simulation blew up" in failed[0]["error"]
+    assert "nan" in failed[1]["error"]
+    assert len(bo.history_) == 10 and bo.best_["status"] == "ok"
+
+
+def test_ask_tell_by_hand(space, objective):
+    bo = WassersteinBO(space, random_state=0, **FAST)
+    for _ in range(6):
+        (candidate,) = bo.ask()
+        bo.tell([candidate], [objective(space.to_reservoir_params(candidate))])
+    auto = WassersteinBO(space, random_state=0, **FAST).optimize(objective, 6)
+    assert outcome(bo) == outcome(auto)
+    with pytest.raises(ValueError, match="2 entries for 1"):
+        bo.tell([candidate], [1.0, 2.0])
+
+
+def test_checkpoint_errors(space, tmp_path):
+    path = tmp_path / "exists.jsonl"
+    path.write_text("")
+    with pytest.raises(FileExistsError, match="resume"):
+        WassersteinBO(space, checkpoint=path)
+    with pytest.raises(FileNotFoundError):
+        WassersteinBO.resume(tmp_path / "missing.jsonl")
+    with pytest.raises(ValueError, match="not a WassersteinBO checkpoint"):
+        WassersteinBO.resume(path)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"n_initial": 0}, "n_initial"), ({"acquisition": "pi"}, "acquisition"),
+    ({"batch_strategy": "lie"}, "batch_strategy"), ({"random_state": None}, "random_state"),
+    ({"xi": -1.0}, "xi"),
+])
+def test_bad_settings(space, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        WassersteinBO(space, **kwargs)
+
+
+def test_ucb_and_kriging_believer_run(space, objective):
+    bo = WassersteinBO(space, random_state=0, acquisition="ucb", batch_size=2,
+                       batch_strategy="kriging_believer", **FAST).optimize(objective, 8)
+    assert len(bo.history_) == 8 and bo.gp_ is not None
+
+
+def test_dask_backend_gives_the_same_run(space, objective):
+    distributed = pytest.importorskip("distributed")
+    import joblib
+    local = outcome(WassersteinBO(space, random_state=4, batch_size=2, **FAST)
+                    .optimize(objective, 7))
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
+                            dashboard_address=None):
+        with joblib.parallel_backend("dask"):
+            remote = outcome(WassersteinBO(space, random_state=4, batch_size=2, n_jobs=2,
+                                           **FAST).optimize(objective, 7))
+    assert remote == local
+
+
+def test_memory_capacity_objective_matches_the_study(space):
+    from hrsnn.studies import memory_capacity_record
+    candidate = space.initial_candidate()
+    params = space.to_reservoir_params(candidate)
+    objective = MemoryCapacityObjective("mc_per_spike", n_neurons=60, n_steps=300,
+                                        n_fit_steps=100, k_max=10)
+    record = memory_capacity_record("HeNHeS", 0, n_neurons=60, n_steps=300,
+                                    n_fit_steps=100, k_max=10, **params)
+    assert objective(params) == record["mc_per_spike"]
+    spikes = MemoryCapacityObjective("spikes", n_neurons=60, n_steps=300, n_fit_steps=100,
+                                     k_max=10)
+    assert spikes(params) == -record["spikes"]
