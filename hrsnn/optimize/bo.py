@@ -193,11 +193,12 @@ class WassersteinBO:
         return self
 
     @classmethod
-    def resume(cls, path, *, progress=False):
+    def resume(cls, path, *, n_jobs=None, progress=False):
         """Rebuild a run from its checkpoint; ``optimize`` then continues it.
 
         Evaluations asked but not finished are evaluated first; the file keeps
-        growing. Returns a ``WassersteinBO`` with the history restored.
+        growing. ``n_jobs`` may differ from the original run's (results do not
+        depend on it). Returns a ``WassersteinBO`` with the history restored.
         """
         path = Path(path)
         if not path.exists():
@@ -210,6 +211,9 @@ class WassersteinBO:
         cls.__init__(bo, SearchSpace.from_dict(config["space"]), checkpoint=None, progress=progress,
                      **config["settings"])
         bo.checkpoint = path
+        if n_jobs is not None:
+            _check_settings(**{**config["settings"], "n_jobs": n_jobs})
+            bo.n_jobs = n_jobs
         for entry in lines[1:]:
             bo._replay(entry)
         return bo
