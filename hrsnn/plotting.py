@@ -406,7 +406,7 @@ def plot_distributions(found, initial, *, axes=None, n_points=200):
         for label, dist, style in (("initial", initial[name], "--"),
                                    ("found", found[name], "-")):
             ax.plot(x, stats.gamma.pdf(x, dist.shape, scale=dist.mean / dist.shape), style,
-                    label=f"{label}: {dist!r}")
+                    label=f"{label}: k={dist.shape:.3g}, mean={dist.mean:.3g}")
         ax.set_title(name, fontsize=9)
         ax.legend(fontsize=6)
     for ax in axes[len(names):]:
