@@ -182,3 +182,42 @@ def test_memory_capacity_objective_matches_the_study(space):
     spikes = MemoryCapacityObjective("spikes", n_neurons=60, n_steps=300, n_fit_steps=100,
                                      k_max=10)
     assert spikes(params) == -record["spikes"]
+
+
+def test_forecast_objective_is_minus_the_closed_loop_nrmse():
+    from data_loaders import lorenz63
+    from hrsnn import Forecaster, forecasting_reservoir
+    from hrsnn.metrics import nrmse
+    from hrsnn.optimize import ForecastObjective
+    params = {"w_scale": 0.03}
+    objective = ForecastObjective(n_train=500, horizon=20, warmup=30, n_starts=2,
+                                  n_neurons=80)
+    series = lorenz63(500 + 2 * 50, random_state=0)
+    model = Forecaster(forecasting_reservoir(80, random_state=0, w_scale=0.03))
+    model.fit(series[:500])
+    truth, forecasts = [], []
+    for start in (530, 580):
+        forecasts.append(model.forecast(20, warmup=series[start - 30:start]))
+        truth.append(series[start:start + 20])
+    expected = -nrmse(np.vstack(truth), np.vstack(forecasts), scale=series.std(axis=0))
+    assert objective(params) == pytest.approx(expected, rel=1e-12)
+
+
+def test_accuracy_objective_is_the_cross_validated_accuracy():
+    from sklearn.linear_model import RidgeClassifierCV
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    from hrsnn import Reservoir
+    from hrsnn.optimize import AccuracyObjective
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 15)
+    X = rng.uniform(0, 0.5, (30, 10, 2))
+    X[y == 1, :, 0] += 1.0
+    objective = AccuracyObjective(X, y, cv=3, n_neurons=60)
+    model = make_pipeline(Reservoir(60, random_state=0, w_in=2.0),
+                          RidgeClassifierCV(alphas=np.logspace(-3, 5, 9)))
+    folds = StratifiedKFold(3, shuffle=True, random_state=0)
+    expected = np.mean(cross_val_score(model, X, y, cv=folds))
+    assert objective({"w_in": 2.0}) == expected
+    assert expected > 0.8
