@@ -92,8 +92,7 @@ def _forecast(args, out):
     from data_loaders import LYAPUNOV_EXPONENTS, load_system
 
     from . import plotting
-    from .evaluation import forecast_windows
-    from .metrics import synaptic_operations
+    from .evaluation import evaluate_forecaster, forecast_windows
     from .readout import AutoregressiveRidge, Forecaster, forecasting_reservoir
 
     _check_positive(args, ("n_train", "n_neurons", "n_starts", "horizon", "warmup"))
@@ -110,8 +109,7 @@ def _forecast(args, out):
     print(f"{args.system}: {len(series)} steps of dt = {dt}; training on {args.n_train}, "
           f"{args.n_starts} closed-loop forecasts of {args.horizon} steps")
 
-    bar = _progress(None, "fit: STDP, readout, alpha on validation forecasts",
-                    total=1 + len(starts))
+    bar = _progress(None, "fit: STDP, readout, alpha on validation forecasts", total=3)
     began = time.perf_counter()
     reservoir = forecasting_reservoir(args.n_neurons, random_state=args.seed)
     model = Forecaster(reservoir).fit(series[:args.n_train])
@@ -120,28 +118,21 @@ def _forecast(args, out):
     bar.update()
     bar.set_description("test forecasts")
 
-    out_degree = model.reservoir_.network_.out_degree()
-    rows = {"hrsnn": _scores(), "linear AR": _scores()}
-    forecasts = []
-    for start in starts:
-        warmup, truth = series[start - args.warmup:start], series[start:start + args.horizon]
-        context = series[start - args.warmup:start + args.horizon]
-        for name, m in (("hrsnn", model), ("linear AR", baseline)):
-            one_step = m.predict(context)[args.warmup - 1:-1]
-            forecast = m.forecast(args.horizon, warmup=warmup)
-            _score(rows[name], truth, one_step, forecast, scale, dt, lyapunov)
-            if name == "hrsnn":
-                forecasts.append(forecast)
-                spikes = np.repeat(np.arange(len(out_degree)), model.forecast_counts_)
-                rows[name]["sops_per_step"].append(
-                    synaptic_operations(spikes, out_degree) / args.horizon)
+    evaluations = {}
+    for name, m in (("hrsnn", model), ("linear AR", baseline)):
+        evaluations[name] = evaluate_forecaster(
+            m, series, n_train=args.n_train, n_starts=args.n_starts, horizon=args.horizon,
+            warmup=args.warmup, thresholds=(0.1, 0.4), scale=scale, fit=False)
         bar.update()
     bar.close()
     print(f"fitted {args.n_neurons} neurons in {fit_seconds:.1f} s (alpha = {model.alpha_:g})")
 
-    summary = {name: _summarise(row) for name, row in rows.items()}
+    out_degree = model.reservoir_.network_.out_degree()
+    summary = {name: _summarise(_scores(e, dt, lyapunov, out_degree, args.horizon))
+               for name, e in evaluations.items()}
     _print_forecast_table(summary, lyapunov is not None)
-    figure = plotting.plot_forecast(series[starts[0]:starts[0] + args.horizon], forecasts[0],
+    figure = plotting.plot_forecast(series[starts[0]:starts[0] + args.horizon],
+                                    evaluations["hrsnn"].forecasts[0],
                                     dt=dt, lyapunov_exponent=lyapunov, threshold=0.4,
                                     scale=scale)
     figure_path = out / f"{args.system}_forecast.png"
@@ -153,26 +144,27 @@ def _forecast(args, out):
     print(f"wrote {figure_path} and {out / (args.system + '_forecast.json')}")
 
 
-def _scores():
-    return {"one_step_nrmse": [], "vpt_steps_0.1": [], "vpt_steps_0.4": [],
-            "vpt_lyapunov_0.1": [], "vpt_lyapunov_0.4": [], "sops_per_step": []}
+def _scores(evaluation, dt, lyapunov, out_degree, horizon):
+    """Per-window scores of one model (SOPs only for models that count spikes)."""
+    from .metrics import synaptic_operations
 
-
-def _score(row, truth, one_step, forecast, scale, dt, lyapunov):
-    from .metrics import nrmse, valid_prediction_time
-
-    row["one_step_nrmse"].append(nrmse(truth, one_step, scale=scale))
-    for threshold in (0.1, 0.4):
-        vpt = valid_prediction_time(truth, forecast, threshold=threshold, scale=scale, dt=dt,
-                                    lyapunov_exponent=lyapunov)
-        row[f"vpt_steps_{threshold}"].append(float(vpt.steps))
+    row = {"one_step_nrmse": evaluation.one_step_nrmse_windows}
+    for column, threshold in enumerate(evaluation.thresholds):
+        row[f"vpt_steps_{threshold}"] = evaluation.vpt_steps[:, column]
+    for column, threshold in enumerate(evaluation.thresholds):
         if lyapunov is not None:
-            row[f"vpt_lyapunov_{threshold}"].append(float(vpt.lyapunov_times))
+            row[f"vpt_lyapunov_{threshold}"] = (evaluation.vpt_lyapunov(dt, lyapunov)
+                                                [:, column])
+    if evaluation.forecast_counts is not None:
+        neurons = np.arange(len(out_degree))
+        row["sops_per_step"] = [synaptic_operations(np.repeat(neurons, counts), out_degree)
+                                / horizon for counts in evaluation.forecast_counts]
+    return row
 
 
 def _summarise(row):
     return {key: {"median": float(np.median(values)), "values": [float(v) for v in values]}
-            for key, values in row.items() if values}
+            for key, values in row.items() if len(values)}
 
 
 def _print_forecast_table(summary, with_lyapunov):

@@ -33,6 +33,11 @@ class ForecastEvaluation:
         The closed-loop forecasts.
     fit_seconds, test_seconds : float
         Wall time of ``fit`` and of all tests.
+    one_step_nrmse_windows : ndarray of shape (n_starts,)
+        One-step NRMSE of each window.
+    forecast_counts : ndarray of shape (n_starts, n_neurons) or None
+        Spikes per neuron during each closed-loop forecast, for models with
+        ``forecast_counts_`` (:class:`~hrsnn.Forecaster`).
     """
 
     one_step_nrmse: float
@@ -42,6 +47,8 @@ class ForecastEvaluation:
     forecasts: np.ndarray = field(repr=False)
     fit_seconds: float = 0.0
     test_seconds: float = 0.0
+    one_step_nrmse_windows: np.ndarray = None
+    forecast_counts: np.ndarray = field(default=None, repr=False)
 
     def vpt_lyapunov(self, dt, lyapunov_exponent):
         """``vpt_steps`` in Lyapunov times (``steps * dt * lambda_max``)."""
@@ -113,19 +120,23 @@ def evaluate_forecaster(model, series, *, n_train, n_starts=5, horizon=300, warm
     if fit:
         model.fit(series[:n_train])
     fitted = time.perf_counter()
-    truth, one_step, forecasts, vpt = [], [], [], []
+    truth, one_step, forecasts, vpt, counts = [], [], [], [], []
     for start in starts:
         context = series[start - warmup:start + horizon]
         one_step.append(model.predict(context)[warmup - 1:-1])
         truth.append(context[warmup:])
         forecast = model.forecast(horizon, warmup=series[start - warmup:start])
         forecasts.append(forecast)
+        counts.append(getattr(model, "forecast_counts_", None))
         vpt.append([valid_prediction_time(context[warmup:], forecast, threshold=t,
                                           scale=scale).steps for t in thresholds])
     return ForecastEvaluation(
         one_step_nrmse=nrmse(np.vstack(truth), np.vstack(one_step), scale=scale),
         vpt_steps=np.array(vpt, dtype=float), thresholds=tuple(thresholds), starts=starts,
         forecasts=np.array(forecasts), fit_seconds=fitted - began,
-        test_seconds=time.perf_counter() - fitted)
+        test_seconds=time.perf_counter() - fitted,
+        one_step_nrmse_windows=np.array([nrmse(t, p, scale=scale)
+                                         for t, p in zip(truth, one_step)]),
+        forecast_counts=None if counts[0] is None else np.array(counts))
 
 
