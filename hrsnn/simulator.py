@@ -84,7 +84,13 @@ class _Static:
         for column, values in ((k.PS_TAU_PLUS, net.tau_plus), (k.PS_TAU_MINUS, net.tau_minus),
                                (k.PS_ETA_PLUS, net.eta_plus), (k.PS_ETA_MINUS, net.eta_minus)):
             self.initial_plastic_state[:, column] = values[self.plastic_syn]
-        self.bounds = np.array([net.stdp_rule == "soft", net.w_min, net.w_max], dtype=float)
+        self.neurons = k.Neurons(decay=self.decay, v_th=self.v_th, v_rest=float(net.v_rest),
+                                 v_reset=float(net.v_reset), ref_steps=self.ref_steps,
+                                 strict=bool(net.strict_threshold))
+        self.plasticity = k.Plasticity(
+            learn=False, row=self.plastic_row, ptr=self.plastic_ptr, syn=self.plastic_syn,
+            state=self.initial_plastic_state, soft=net.stdp_rule == "soft",
+            w_min=float(net.w_min), w_max=float(net.w_max))
         self.in_ptr = _pointer(net.in_channel, net.n_inputs)
         self.in_post = np.ascontiguousarray(net.in_post, dtype=np.int32)
         self.in_w = np.ascontiguousarray(net.in_weight)
@@ -215,44 +221,56 @@ class Simulator:
         SimulationResult
         """
         st = self._static
+        k = _kernels
         n_steps, spike_ptr, spike_channels, current = _prepare_inputs(
             st, n_steps, current, input_spikes, steps_per_input)
-        n_rows = n_steps // steps_per_input if (record_states or record_v) else 0
-        states = np.zeros((n_rows if record_states else 0, st.n_neurons))
-        v_samples = np.zeros((n_rows if record_v else 0, st.n_neurons))
-        counts = np.zeros(st.n_neurons, dtype=np.int64)
+        n_rows = n_steps // steps_per_input
         capacity = max(_MIN_SPIKE_BUFFER, 4 * st.n_neurons) if record_spikes else 0
-        spike_steps = np.empty(capacity, dtype=np.int64)
-        spike_ids = np.empty(capacity, dtype=np.int32)
+        recording = k.Recording(
+            counts=np.zeros(st.n_neurons, dtype=np.int64),
+            states=np.zeros((n_rows if record_states else 0, st.n_neurons)),
+            v_samples=np.zeros((n_rows if record_v else 0, st.n_neurons)),
+            spike_steps=np.empty(capacity, dtype=np.int64),
+            spike_ids=np.empty(capacity, dtype=np.int32))
+        state = k.NeuronState(
+            v=self.v, last_spike=self.last_spike, readout=self.readout,
+            readout_decay=float(np.exp(-st.dt / tau_readout)),
+            drive=np.zeros(st.n_neurons), spiked=np.empty(st.n_neurons, dtype=np.int64))
+        drive = k.Drive(in_ptr=st.in_ptr, in_post=st.in_post, in_weight=st.in_w,
+                        current=current, steps_per_input=int(steps_per_input),
+                        spike_ptr=spike_ptr, spike_channels=spike_channels)
+        synapses = k.Synapses(ptr=st.syn_ptr, post=st.syn_post, weight=self.weight)
+        plasticity = self._plasticity(bool(learn))
         done, n_recorded = 0, 0
-        scratch = (np.zeros(st.n_neurons), np.empty(st.n_neurons, dtype=np.int64))
-        readout_decay = float(np.exp(-st.dt / tau_readout))
+        while done < n_steps:
+            steps, n_recorded = k.run_steps(n_steps - done, done, self.step, st.dt,
+                                            st.neurons, state, synapses, plasticity,
+                                            drive, recording, n_recorded)
+            done += steps
+            if done < n_steps:
+                recording = _grown(recording)
+        self.step += n_steps
+        return SimulationResult(
+            spike_steps=recording.spike_steps[:n_recorded].copy(),
+            spike_neurons=recording.spike_ids[:n_recorded].copy(), counts=recording.counts,
+            states=recording.states if record_states else None,
+            v=recording.v_samples if record_v else None, n_steps=n_steps, dt=st.dt)
+
+    def _plasticity(self, learn):
+        """The STDP bundle; the per-synapse table is copied on the first learning run."""
+        st = self._static
         if learn and self.plastic_state is None:
             self.plastic_state = st.initial_plastic_state.copy()
         # without learning the kernel never touches it: the shared template will do
-        plastic_state = st.initial_plastic_state if self.plastic_state is None else self.plastic_state
-        while done < n_steps:
-            steps, n_recorded = _kernels.run_steps(
-                n_steps - done, done, self.step, st.dt,
-                st.decay, st.v_th, st.network.v_rest, st.network.v_reset,
-                st.ref_steps, st.network.strict_threshold,
-                st.syn_ptr, st.syn_post, self.weight,
-                bool(learn), st.plastic_row, st.plastic_ptr, st.plastic_syn,
-                plastic_state, st.bounds, st.in_ptr, st.in_post, st.in_w,
-                current, steps_per_input, spike_ptr, spike_channels,
-                self.v, self.last_spike, scratch[0], scratch[1],
-                counts, self.readout, readout_decay, states, v_samples,
-                spike_steps, spike_ids, n_recorded)
-            done += steps
-            if done < n_steps:
-                spike_steps = np.concatenate([spike_steps, np.empty_like(spike_steps)])
-                spike_ids = np.concatenate([spike_ids, np.empty_like(spike_ids)])
-        self.step += n_steps
-        return SimulationResult(
-            spike_steps=spike_steps[:n_recorded].copy(),
-            spike_neurons=spike_ids[:n_recorded].copy(), counts=counts,
-            states=states if record_states else None,
-            v=v_samples if record_v else None, n_steps=n_steps, dt=st.dt)
+        table = st.initial_plastic_state if self.plastic_state is None else self.plastic_state
+        return st.plasticity._replace(learn=learn, state=table)
+
+
+def _grown(recording):
+    """The recording with a spike record twice as long (recorded entries kept)."""
+    steps, ids = recording.spike_steps, recording.spike_ids
+    return recording._replace(spike_steps=np.concatenate([steps, np.empty_like(steps)]),
+                              spike_ids=np.concatenate([ids, np.empty_like(ids)]))
 
 
 def _pointer(sorted_index, n):

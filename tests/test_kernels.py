@@ -204,3 +204,30 @@ def test_bad_drive_is_rejected():
         sim.run(10, steps_per_input=0)
     with pytest.raises(ValueError, match="dt"):
         Simulator(small_network(7), dt=0.0)
+
+
+def test_filtered_traces_decay_while_not_recorded():
+    # a run without state recording, then a recorded one, must see the traces a
+    # single recorded run has (they used to decay only while being recorded)
+    net = small_network(8)
+    counts = (np.random.default_rng(2).random((150, net.n_inputs)) < 0.1).astype(int)
+    whole = Simulator(net, dt=1.0).run(150, input_spikes=counts, record_states=True,
+                                       tau_readout=10.0)
+    parts = Simulator(net, dt=1.0)
+    parts.run(100, input_spikes=counts[:100], record_states=False, tau_readout=10.0)
+    second = parts.run(50, input_spikes=counts[100:], record_states=True, tau_readout=10.0)
+    np.testing.assert_allclose(second.states, whole.states[100:], rtol=1e-12, atol=1e-15)
+
+
+def test_filtered_traces_by_hand():
+    # one neuron kicked over threshold at steps 0 and 3: trace = sum of exp(-(t - s)/tau)
+    net = Network.from_arrays(tau_m=[10.0], v_th=[0.5], is_exc=[True], pre=[], post=[],
+                              weight=[], in_channel=[0], in_post=[0], in_weight=[1.0],
+                              t_ref=0.0)
+    spikes = np.zeros((6, 1), dtype=int)
+    spikes[[0, 3], 0] = 1
+    sim = Simulator(net, dt=1.0)
+    result = sim.run(6, input_spikes=spikes, record_states=False, tau_readout=4.0)
+    np.testing.assert_array_equal(result.spike_steps, [1, 4])
+    expected = math.exp(-4 / 4.0) + math.exp(-1 / 4.0)
+    np.testing.assert_allclose(sim.readout, [expected], rtol=1e-12)

@@ -1,13 +1,16 @@
 """Numba kernels: the only part of ``hrsnn`` that imports numba.
 
-Plain contiguous arrays in, arrays out; shapes and dtypes are the callers' job
+Plain contiguous arrays in, arrays out, grouped in the named bundles of
+:mod:`hrsnn._kernels.lif`; shapes and dtypes are the callers' job
 (``hrsnn.simulator``).
 """
 
 from .lif import (NEVER_SPIKED, PS_COLUMNS, PS_ETA_MINUS, PS_ETA_PLUS, PS_TAU_MINUS,
-                  PS_TAU_PLUS, PS_TIME, PS_TRACE_POST, PS_TRACE_PRE, exp_decay,
-                  input_current, run_steps)
+                  PS_TAU_PLUS, PS_TIME, PS_TRACE_POST, PS_TRACE_PRE, Drive, NeuronState,
+                  Neurons, Plasticity, Recording, Synapses, exp_decay, input_current,
+                  run_steps)
 
 __all__ = ["NEVER_SPIKED", "PS_COLUMNS", "PS_ETA_MINUS", "PS_ETA_PLUS", "PS_TAU_MINUS",
-           "PS_TAU_PLUS", "PS_TIME", "PS_TRACE_POST", "PS_TRACE_PRE", "exp_decay",
+           "PS_TAU_PLUS", "PS_TIME", "PS_TRACE_POST", "PS_TRACE_PRE", "Drive",
+           "NeuronState", "Neurons", "Plasticity", "Recording", "Synapses", "exp_decay",
            "input_current", "run_steps"]

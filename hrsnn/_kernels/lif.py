@@ -13,22 +13,33 @@ default schedule (see ``shared/bench/README.md``, "Dynamics"):
 4. reset: spiking neurons are set to ``v_reset``.
 
 Time is counted in integer steps; the time seen by STDP is ``step * dt``.
+The filtered spike trains (``readout``, time constant ``tau_readout``) decay in
+phase 1 for every neuron and grow by 1 in phase 4, whether or not they are
+sampled, so a continued run sees the same traces as one long run.
+
+The kernel's arguments come in named bundles (``collections.namedtuple``,
+which Numba passes as plain structs): :class:`Neurons` (per-neuron constants),
+:class:`NeuronState` (what a step changes per neuron), :class:`Synapses`,
+:class:`Plasticity`, :class:`Drive` (input) and :class:`Recording`. A new state
+variable goes into one bundle and the phase functions that use it.
 
 STDP rules (per synapse ``k``, traces ``x`` (pre) and ``y`` (post)):
 
-* ``soft_bounds=True``: ``x += 1`` on a pre spike then
+* ``soft=True``: ``x += 1`` on a pre spike then
   ``w -= eta_minus * (w - w_min) * y``; ``y += 1`` on a post spike then
   ``w += eta_plus * (w_max - w) * x``.
-* ``soft_bounds=False`` (additive, Brian2's benchmark): ``x += eta_plus`` then
+* ``soft=False`` (additive, Brian2's benchmark): ``x += eta_plus`` then
   ``w -= y``; ``y += eta_minus`` then ``w += x``.
 
 Both clip ``w`` to ``[w_min, w_max]`` after every update.
 
 Plastic synapses keep everything an STDP event touches in one 64-byte row of
-``plastic_state`` (one cache line): see the ``PS_*`` column indices below.
-Rows are in postsynaptic order; ``plastic_row[k]`` is the row of synapse
-``k`` (-1 if static) and ``plastic_syn[p]`` the synapse of row ``p``.
+``Plasticity.state`` (one cache line): see the ``PS_*`` column indices below.
+Rows are in postsynaptic order; ``Plasticity.row[k]`` is the row of synapse
+``k`` (-1 if static) and ``Plasticity.syn[p]`` the synapse of row ``p``.
 """
+
+from collections import namedtuple
 
 import numpy as np
 from numba import njit
@@ -40,6 +51,40 @@ NEVER_SPIKED = np.iinfo(np.int64).min // 4
 PS_TRACE_PRE, PS_TRACE_POST, PS_TIME = 0, 1, 2
 PS_TAU_PLUS, PS_TAU_MINUS, PS_ETA_PLUS, PS_ETA_MINUS = 3, 4, 5, 6
 PS_COLUMNS = 8
+
+
+#: Per-neuron constants. ``decay`` is ``exp(-dt / tau_m)``; ``ref_steps`` the
+#: refractory period in steps (a neuron that spiked at step ``s`` is updated
+#: again from step ``s + ref_steps``); ``strict`` means spike iff ``v > v_th``.
+Neurons = namedtuple("Neurons", "decay v_th v_rest v_reset ref_steps strict")
+
+#: What the step changes per neuron: potentials, step of the last spike, the
+#: filtered spike trains and their per-step decay ``exp(-dt / tau_readout)``;
+#: ``drive`` (input current) and ``spiked`` (this step's spikes) are working space.
+NeuronState = namedtuple("NeuronState", "v last_spike readout readout_decay drive spiked")
+
+#: Recurrent synapses in CSR by presynaptic neuron: ``ptr`` (n_neurons + 1,)
+#: int64, ``post`` (n_syn,) int32, ``weight`` (n_syn,) float64 (STDP writes it).
+Synapses = namedtuple("Synapses", "ptr post weight")
+
+#: STDP. ``row[k]``: row of ``state`` for synapse ``k`` (-1 if static); rows are
+#: grouped by postsynaptic neuron (``ptr``, (n_neurons + 1,)) and ``syn[p]`` is
+#: row ``p``'s synapse; ``state`` (n_plastic, PS_COLUMNS) holds traces, their
+#: clock and parameters; ``soft`` selects the rule; ``w_min``/``w_max`` bound it.
+Plasticity = namedtuple("Plasticity", "learn row ptr syn state soft w_min w_max")
+
+#: Input: synapses in CSR by channel (``in_ptr``, ``in_post``, ``in_weight``);
+#: ``current`` (n_input_steps, n_channels) applied for ``steps_per_input``
+#: steps a row (zero rows: no current); input spikes in CSR by relative step
+#: (``spike_ptr``, at least ``offset + n_steps + 1`` entries; ``spike_channels``).
+Drive = namedtuple("Drive", "in_ptr in_post in_weight current steps_per_input "
+                            "spike_ptr spike_channels")
+
+#: Outputs: spike ``counts`` per neuron (incremented); ``states`` and
+#: ``v_samples`` (n_input_steps, n_neurons) sampled at the end of each input
+#: step (zero rows: off); the spike record ``spike_steps``/``spike_ids``
+#: (absolute step, neuron; zero length: off).
+Recording = namedtuple("Recording", "counts states v_samples spike_steps spike_ids")
 
 
 @njit(cache=True, nogil=True)
@@ -62,25 +107,35 @@ def input_current(row, in_ptr, in_post, in_w, out):
 
 
 @njit(cache=True, nogil=True)
-def _integrate(s_abs, decay, v_rest, ref_steps, v, last_spike):
+def _integrate(s_abs, neurons, state):
     """Phase 1 without input current; branch-free so that it vectorises."""
+    v, last_spike, readout = state.v, state.last_spike, state.readout
+    decay, v_rest, ref_steps = neurons.decay, neurons.v_rest, neurons.ref_steps
+    readout_decay = state.readout_decay
     for i in range(v.shape[0]):
         decayed = v_rest + (v[i] - v_rest) * decay[i]
         v[i] = decayed if s_abs - last_spike[i] >= ref_steps else v[i]
+        readout[i] *= readout_decay
 
 
 @njit(cache=True, nogil=True)
-def _integrate_driven(s_abs, decay, v_rest, ref_steps, drive, v, last_spike):
+def _integrate_driven(s_abs, neurons, state):
     """Phase 1 with an input current: exact decay towards ``v_rest + drive``."""
+    v, last_spike, readout, drive = state.v, state.last_spike, state.readout, state.drive
+    decay, v_rest, ref_steps = neurons.decay, neurons.v_rest, neurons.ref_steps
+    readout_decay = state.readout_decay
     for i in range(v.shape[0]):
         target = v_rest + drive[i]
         decayed = target + (v[i] - target) * decay[i]
         v[i] = decayed if s_abs - last_spike[i] >= ref_steps else v[i]
+        readout[i] *= readout_decay
 
 
 @njit(cache=True, nogil=True)
-def _threshold(s_abs, v_th, ref_steps, strict, v, last_spike, spiked):
+def _threshold(s_abs, neurons, state):
     """Phase 2: list the non-refractory neurons at threshold; returns their number."""
+    v, last_spike, spiked = state.v, state.last_spike, state.spiked
+    v_th, ref_steps, strict = neurons.v_th, neurons.ref_steps, neurons.strict
     n_spikes = 0
     for i in range(v.shape[0]):
         crossed = v[i] > v_th[i] if strict else v[i] >= v_th[i]
@@ -93,7 +148,7 @@ def _threshold(s_abs, v_th, ref_steps, strict, v, last_spike, spiked):
 
 @njit(cache=True, nogil=True)
 def _decay_traces(row, t):
-    """Bring one plastic synapse's traces (a ``plastic_state`` row) to time ``t``."""
+    """Bring one plastic synapse's traces (a ``Plasticity.state`` row) to time ``t``."""
     elapsed = t - row[PS_TIME]
     row[PS_TRACE_PRE] = row[PS_TRACE_PRE] * np.exp(-elapsed / row[PS_TAU_PLUS])
     row[PS_TRACE_POST] = row[PS_TRACE_POST] * np.exp(-elapsed / row[PS_TAU_MINUS])
@@ -101,54 +156,60 @@ def _decay_traces(row, t):
 
 
 @njit(cache=True, nogil=True)
-def _deliver(s_abs, t, n_spikes, spiked, ref_steps, syn_ptr, syn_post, syn_w,
-             learn, plastic_row, plastic_state, bounds, v, last_spike):
+def _depress(k, t, synapses, plasticity):
+    """Pre pathway of plastic synapse ``k``: trace update, then depression."""
+    p = plasticity.row[k]
+    if not plasticity.learn or p < 0:
+        return
+    row = plasticity.state[p]
+    _decay_traces(row, t)
+    w_old = synapses.weight[k]
+    if plasticity.soft:
+        row[PS_TRACE_PRE] += 1.0
+        w = w_old - row[PS_ETA_MINUS] * (w_old - plasticity.w_min) * row[PS_TRACE_POST]
+    else:
+        row[PS_TRACE_PRE] += row[PS_ETA_PLUS]
+        w = w_old - row[PS_TRACE_POST]
+    synapses.weight[k] = min(max(w, plasticity.w_min), plasticity.w_max)
+
+
+@njit(cache=True, nogil=True)
+def _deliver(s_abs, t, n_spikes, neurons, state, synapses, plasticity):
     """Phase 3a: recurrent spikes reach their targets; depression on plastic synapses."""
-    soft, w_min, w_max = bounds[0] != 0.0, bounds[1], bounds[2]
+    v, last_spike, spiked, ref_steps = state.v, state.last_spike, state.spiked, neurons.ref_steps
     for q in range(n_spikes):
         j = spiked[q]
-        for k in range(syn_ptr[j], syn_ptr[j + 1]):
-            post = syn_post[k]
+        for k in range(synapses.ptr[j], synapses.ptr[j + 1]):
+            post = synapses.post[k]
             if s_abs - last_spike[post] >= ref_steps:
-                v[post] += syn_w[k]
-            p = plastic_row[k]
-            if not learn or p < 0:
-                continue
-            row = plastic_state[p]
-            _decay_traces(row, t)
-            if soft:
-                row[PS_TRACE_PRE] += 1.0
-                w = syn_w[k] - row[PS_ETA_MINUS] * (syn_w[k] - w_min) * row[PS_TRACE_POST]
-            else:
-                row[PS_TRACE_PRE] += row[PS_ETA_PLUS]
-                w = syn_w[k] - row[PS_TRACE_POST]
-            syn_w[k] = min(max(w, w_min), w_max)
+                v[post] += synapses.weight[k]
+            _depress(k, t, synapses, plasticity)
 
 
 @njit(cache=True, nogil=True)
-def _deliver_input(s_abs, lo, hi, spike_channels, ref_steps, in_ptr, in_post, in_w,
-                   v, last_spike):
-    """Phase 3b: input spikes of this step (channels ``spike_channels[lo:hi]``)."""
-    for q in range(lo, hi):
-        c = spike_channels[q]
-        for k in range(in_ptr[c], in_ptr[c + 1]):
-            post = in_post[k]
+def _deliver_input(s_abs, r, neurons, state, drive):
+    """Phase 3b: input spikes of relative step ``r``."""
+    v, last_spike, ref_steps = state.v, state.last_spike, neurons.ref_steps
+    for q in range(drive.spike_ptr[r], drive.spike_ptr[r + 1]):
+        c = drive.spike_channels[q]
+        for k in range(drive.in_ptr[c], drive.in_ptr[c + 1]):
+            post = drive.in_post[k]
             if s_abs - last_spike[post] >= ref_steps:
-                v[post] += in_w[k]
+                v[post] += drive.in_weight[k]
 
 
 @njit(cache=True, nogil=True)
-def _potentiate(t, n_spikes, spiked, plastic_ptr, plastic_syn, syn_w, plastic_state,
-                bounds):
+def _potentiate(t, n_spikes, state, synapses, plasticity):
     """Phase 3c: potentiation of the plastic synapses onto neurons that spiked."""
-    soft, w_min, w_max = bounds[0] != 0.0, bounds[1], bounds[2]
+    w_min, w_max = plasticity.w_min, plasticity.w_max
+    syn_w = synapses.weight
     for q in range(n_spikes):
-        i = spiked[q]
-        for p in range(plastic_ptr[i], plastic_ptr[i + 1]):
-            k = plastic_syn[p]
-            row = plastic_state[p]
+        i = state.spiked[q]
+        for p in range(plasticity.ptr[i], plasticity.ptr[i + 1]):
+            k = plasticity.syn[p]
+            row = plasticity.state[p]
             _decay_traces(row, t)
-            if soft:
+            if plasticity.soft:
                 row[PS_TRACE_POST] += 1.0
                 w = syn_w[k] + row[PS_ETA_PLUS] * (w_max - syn_w[k]) * row[PS_TRACE_PRE]
             else:
@@ -158,17 +219,36 @@ def _potentiate(t, n_spikes, spiked, plastic_ptr, plastic_syn, syn_w, plastic_st
 
 
 @njit(cache=True, nogil=True)
-def run_steps(
-    n_steps, offset, step0, dt,
-    decay, v_th, v_rest, v_reset, ref_steps, strict,
-    syn_ptr, syn_post, syn_w,
-    learn, plastic_row, plastic_ptr, plastic_syn, plastic_state, bounds,
-    in_ptr, in_post, in_w,
-    current, steps_per_input, spike_ptr, spike_channels,
-    v, last_spike, drive, spiked,
-    counts, readout, readout_decay, states, v_samples,
-    spike_steps, spike_ids, n_recorded,
-):
+def _reset(s_abs, n_spikes, neurons, state, recording, n_recorded):
+    """Phase 4: spiking neurons go to ``v_reset``; counts, traces and the record grow."""
+    record_spikes = recording.spike_steps.shape[0] > 0
+    for q in range(n_spikes):
+        i = state.spiked[q]
+        state.v[i] = neurons.v_reset
+        recording.counts[i] += 1
+        state.readout[i] += 1.0
+        if record_spikes:
+            recording.spike_steps[n_recorded] = s_abs
+            recording.spike_ids[n_recorded] = i
+            n_recorded += 1
+    return n_recorded
+
+
+@njit(cache=True, nogil=True)
+def _sample(r, steps_per_input, state, recording):
+    """After the last step of an input step: sample traces and potentials."""
+    if (r + 1) % steps_per_input != 0:
+        return
+    row = (r + 1) // steps_per_input - 1
+    if recording.states.shape[0] > 0:
+        recording.states[row] = state.readout
+    if recording.v_samples.shape[0] > 0:
+        recording.v_samples[row] = state.v
+
+
+@njit(cache=True, nogil=True)
+def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, drive,
+              recording, n_recorded):
     """Advance the network by up to ``n_steps`` steps, in place.
 
     Parameters
@@ -176,61 +256,22 @@ def run_steps(
     n_steps : int
         Steps to simulate in this call.
     offset : int
-        Steps of the current run already done; indexes ``current``,
-        ``spike_ptr`` and ``states`` (relative step ``r = offset + k``).
+        Steps of the current run already done; indexes ``drive.current``,
+        ``drive.spike_ptr`` and the sampled rows (relative step ``r = offset + k``).
     step0 : int
         Absolute step of relative step 0 (refractoriness and STDP use it).
     dt : float
         Step length, in the unit of every time constant (ms by convention).
-    decay : ndarray of shape (n_neurons,)
-        ``exp(-dt / tau_m)`` per neuron.
-    v_th : ndarray of shape (n_neurons,)
-        Thresholds.
-    v_rest, v_reset : float
-        Resting and reset potential.
-    ref_steps : int
-        Refractory period in steps (a neuron that spiked at step ``s`` is
-        updated again from step ``s + ref_steps``).
-    strict : bool
-        Spike iff ``v > v_th`` (True) or ``v >= v_th`` (False).
-    syn_ptr, syn_post, syn_w : ndarray
-        Recurrent synapses in CSR by presynaptic neuron: ``(n_neurons + 1,)``
-        int64, ``(n_syn,)`` int32, ``(n_syn,)`` float64; ``syn_w`` is updated
-        in place by STDP.
-    learn : bool
-        Whether STDP is on.
-    plastic_row : ndarray of int64, shape (n_syn,)
-        Row of ``plastic_state`` for each synapse, -1 for static synapses.
-    plastic_ptr, plastic_syn : ndarray of int64
-        Rows grouped by postsynaptic neuron: neuron ``i`` owns rows
-        ``plastic_ptr[i]:plastic_ptr[i + 1]``; ``plastic_syn[p]`` is row ``p``'s
-        synapse. Shapes ``(n_neurons + 1,)`` and ``(n_plastic,)``.
-    plastic_state : ndarray of shape (n_plastic, PS_COLUMNS)
-        Per plastic synapse: traces, time of their last update (in place) and
-        ``tau_plus``, ``tau_minus``, ``eta_plus``, ``eta_minus``.
-    bounds : ndarray of shape (3,)
-        ``(soft_bounds as 0/1, w_min, w_max)``.
-    in_ptr, in_post, in_w : ndarray
-        Input synapses in CSR by channel.
-    current : ndarray of shape (n_input_steps, n_channels)
-        Input values applied as currents; zero rows means no current input.
-    steps_per_input : int
-        Simulation steps each row of ``current`` (and of ``states``) spans.
-    spike_ptr, spike_channels : ndarray
-        Input spikes in CSR by relative step: the channels spiking at relative
-        step ``r`` are ``spike_channels[spike_ptr[r]:spike_ptr[r + 1]]``.
-        ``spike_ptr`` has at least ``offset + n_steps + 1`` entries.
-    v, last_spike, drive, spiked : ndarray of shape (n_neurons,)
-        State (potentials, step of the last spike) and scratch space.
-    counts : ndarray of int64, shape (n_neurons,)
-        Spike counts, incremented.
-    readout, readout_decay : ndarray, float
-        Exponentially filtered spike trains and their per-step decay.
-    states, v_samples : ndarray of shape (n_input_steps, n_neurons) or (0, n)
-        Filtered traces and potentials sampled at the end of each input step;
-        zero rows disable sampling.
-    spike_steps, spike_ids : ndarray
-        Spike record buffers (absolute step, neuron); zero length disables it.
+    neurons : Neurons
+    state : NeuronState
+        Changed in place.
+    synapses : Synapses
+        ``weight`` changed in place when ``plasticity.learn``.
+    plasticity : Plasticity
+        ``state`` changed in place when ``learn``.
+    drive : Drive
+    recording : Recording
+        Filled in place.
     n_recorded : int
         Entries of the spike record already used.
 
@@ -242,47 +283,28 @@ def run_steps(
     n_recorded : int
         Entries of the spike record used.
     """
-    n = v.shape[0]
-    has_current = current.shape[0] > 0
-    record_states = states.shape[0] > 0
-    record_v = v_samples.shape[0] > 0
-    record_spikes = spike_steps.shape[0] > 0
+    n = state.v.shape[0]
+    has_current = drive.current.shape[0] > 0
+    spi = drive.steps_per_input
+    capacity = recording.spike_steps.shape[0]
     for k in range(n_steps):
-        if record_spikes and n_recorded + n > spike_steps.shape[0]:
+        if capacity > 0 and n_recorded + n > capacity:
             return k, n_recorded
         r = offset + k
         s_abs = step0 + r
         t = s_abs * dt
-        if has_current and r % steps_per_input == 0:
-            input_current(current[r // steps_per_input], in_ptr, in_post, in_w, drive)
+        if has_current and r % spi == 0:
+            input_current(drive.current[r // spi], drive.in_ptr, drive.in_post,
+                          drive.in_weight, state.drive)
         if has_current:
-            _integrate_driven(s_abs, decay, v_rest, ref_steps, drive, v, last_spike)
+            _integrate_driven(s_abs, neurons, state)
         else:
-            _integrate(s_abs, decay, v_rest, ref_steps, v, last_spike)
-        n_spikes = _threshold(s_abs, v_th, ref_steps, strict, v, last_spike, spiked)
-        _deliver(s_abs, t, n_spikes, spiked, ref_steps, syn_ptr, syn_post, syn_w,
-                 learn, plastic_row, plastic_state, bounds, v, last_spike)
-        _deliver_input(s_abs, spike_ptr[r], spike_ptr[r + 1], spike_channels,
-                       ref_steps, in_ptr, in_post, in_w, v, last_spike)
-        if learn:
-            _potentiate(t, n_spikes, spiked, plastic_ptr, plastic_syn, syn_w,
-                        plastic_state, bounds)
-        if record_states:
-            for i in range(n):
-                readout[i] *= readout_decay
-        for q in range(n_spikes):
-            i = spiked[q]
-            v[i] = v_reset
-            counts[i] += 1
-            readout[i] += 1.0
-            if record_spikes:
-                spike_steps[n_recorded] = s_abs
-                spike_ids[n_recorded] = i
-                n_recorded += 1
-        if (r + 1) % steps_per_input == 0:
-            row = (r + 1) // steps_per_input - 1
-            if record_states:
-                states[row] = readout
-            if record_v:
-                v_samples[row] = v
+            _integrate(s_abs, neurons, state)
+        n_spikes = _threshold(s_abs, neurons, state)
+        _deliver(s_abs, t, n_spikes, neurons, state, synapses, plasticity)
+        _deliver_input(s_abs, r, neurons, state, drive)
+        if plasticity.learn:
+            _potentiate(t, n_spikes, state, synapses, plasticity)
+        n_recorded = _reset(s_abs, n_spikes, neurons, state, recording, n_recorded)
+        _sample(r, spi, state, recording)
     return n_steps, n_recorded
