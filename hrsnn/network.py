@@ -1,11 +1,19 @@
-"""The network as explicit arrays: neurons, recurrent and input synapses, STDP.
+"""The network as explicit, read-only arrays with stable ids.
 
-A :class:`Network` is plain data. It can be generated (:func:`build_network`,
-used by :class:`hrsnn.Reservoir`) or given directly from arrays
-(:meth:`Network.from_arrays`), for example to simulate a network generated
-elsewhere. Synapses are kept sorted by ``(pre, post)`` (CSR by presynaptic
-neuron); pruning methods derive smaller networks with
-:meth:`Network.keep_synapses` and :meth:`Network.keep_neurons`.
+A :class:`Network` is plain data: neurons, recurrent and input synapses, STDP
+parameters. It can be generated (:func:`hrsnn.build_network`, used by
+:class:`hrsnn.Reservoir`) or given from arrays (:meth:`Network.from_arrays`).
+Synapses are kept sorted by ``(pre, post)`` (CSR by presynaptic neuron).
+
+Networks never change; pruning and growth derive new ones
+(:meth:`~Network.keep_synapses`, :meth:`~Network.keep_neurons`,
+:meth:`~Network.add_synapses`, :meth:`~Network.with_weights`,
+:meth:`~Network.with_neuron_params`). Every neuron carries a ``neuron_id`` and
+every synapse a ``synapse_id`` through all of these, so that a network pruned
+and grown over several rounds maps back to the one it came from; a new synapse
+gets an id never used before in its lineage (``next_synapse_id``). Every way
+of making a network, including unpickling and :meth:`Network.from_dict`, runs
+the same validation, and the arrays are read-only.
 
 Units: time constants in ms (any unit works if ``dt`` uses the same one),
 potentials and weights dimensionless.
@@ -17,22 +25,29 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 import scipy.sparse as sp
 
-STDP_RULES = ("soft", "additive")
+from . import model
+from .heterogeneity import draw_stdp_parameters, check_stdp_distributions
 
-_NEURON_ARRAYS = ("positions", "is_exc", "tau_m", "v_th", "v_init")
-_SYNAPSE_ARRAYS = ("pre", "post", "weight", "plastic",
-                   "tau_plus", "tau_minus", "eta_plus", "eta_minus")
+STDP_RULES = model.STDP_RULES
+
+_NEURON_ARRAYS = ("positions", "is_exc", "tau_m", "v_th", "v_init", "neuron_id")
+_SYNAPSE_ARRAYS = ("pre", "post", "weight", "plastic", "tau_plus", "tau_minus",
+                   "eta_plus", "eta_minus", "synapse_id")
 _INPUT_ARRAYS = ("in_channel", "in_post", "in_weight")
-_SCALARS = ("n_inputs", "v_rest", "v_reset", "t_ref", "strict_threshold",
-            "stdp_rule", "w_min", "w_max")
+_SCALARS = ("n_inputs", "v_rest", "v_reset", "t_ref", "strict_threshold", "stdp_rule",
+            "w_min", "w_max", "next_synapse_id", "stdp_distributions")
+_DTYPES = {"is_exc": np.bool_, "plastic": np.bool_, "pre": np.int32, "post": np.int32,
+           "in_channel": np.int32, "in_post": np.int32, "neuron_id": np.int64,
+           "synapse_id": np.int64}
 
 
 @dataclass(frozen=True, eq=False)
 class Network:
     """A recurrent LIF network with delta synapses and per-synapse STDP.
 
-    Build one with :meth:`from_arrays` (which checks and sorts) or
-    :func:`build_network`; the attributes are read-only by convention.
+    Make one with :meth:`from_arrays` (which fills defaults and sorts) or
+    :func:`hrsnn.build_network`. The constructor itself checks everything
+    and makes the arrays read-only; every derivation goes through it.
 
     Attributes
     ----------
@@ -41,23 +56,28 @@ class Network:
     is_exc : ndarray of bool, shape (n_neurons,)
         Excitatory neurons (Dale's law: their outgoing weights are >= 0).
     tau_m : ndarray of shape (n_neurons,)
-        Membrane time constants, ms.
+        Membrane time constants, ms (> 0).
     v_th : ndarray of shape (n_neurons,)
         Thresholds.
     v_init : ndarray of shape (n_neurons,)
         Potentials a reset simulation starts from.
+    neuron_id : ndarray of int64, shape (n_neurons,)
+        Stable, unique ids (``arange(n_neurons)`` for a new network).
     pre, post : ndarray of int32, shape (n_synapses,)
-        Recurrent synapses, sorted by ``(pre, post)``.
+        Recurrent synapses as current neuron indices, sorted by ``(pre, post)``,
+        no duplicates.
     weight : ndarray of shape (n_synapses,)
         Added to the target's potential per presynaptic spike.
     plastic : ndarray of bool, shape (n_synapses,)
         Synapses that learn by STDP (E->E by default).
     tau_plus, tau_minus : ndarray of shape (n_synapses,)
-        STDP trace time constants, ms.
+        STDP trace time constants, ms (> 0).
     eta_plus, eta_minus : ndarray of shape (n_synapses,)
         STDP learning rates (amplitudes for the additive rule).
+    synapse_id : ndarray of int64, shape (n_synapses,)
+        Stable, unique ids, all below ``next_synapse_id``.
     in_channel, in_post : ndarray of int32, shape (n_input_synapses,)
-        Input synapses, sorted by ``(channel, post)``.
+        Input synapses, sorted by ``(channel, post)``, no duplicates.
     in_weight : ndarray of shape (n_input_synapses,)
         Input weights.
     n_inputs : int
@@ -72,6 +92,11 @@ class Network:
         Multiplicative soft bounds (SPEC section 4) or additive with hard bounds.
     w_min, w_max : float
         Bounds of plastic weights.
+    next_synapse_id : int
+        The id the next added synapse gets.
+    stdp_distributions : dict
+        The distributions new plastic synapses draw their STDP parameters from
+        (see :func:`hrsnn.heterogeneity.draw_stdp_parameters`).
     """
 
     positions: np.ndarray
@@ -79,6 +104,7 @@ class Network:
     tau_m: np.ndarray
     v_th: np.ndarray
     v_init: np.ndarray
+    neuron_id: np.ndarray
     pre: np.ndarray
     post: np.ndarray
     weight: np.ndarray
@@ -87,6 +113,7 @@ class Network:
     tau_minus: np.ndarray
     eta_plus: np.ndarray
     eta_minus: np.ndarray
+    synapse_id: np.ndarray
     in_channel: np.ndarray
     in_post: np.ndarray
     in_weight: np.ndarray
@@ -98,6 +125,17 @@ class Network:
     stdp_rule: str = "soft"
     w_min: float = 0.0
     w_max: float = 1.0
+    next_synapse_id: int = 0
+    stdp_distributions: dict = None
+
+    def __post_init__(self):
+        for name in _NEURON_ARRAYS + _SYNAPSE_ARRAYS + _INPUT_ARRAYS:
+            object.__setattr__(self, name, _frozen(name, getattr(self, name)))
+        distributions = (model.stdp_distributions(model.defaults(), True)
+                         if self.stdp_distributions is None else self.stdp_distributions)
+        object.__setattr__(self, "stdp_distributions",
+                           check_stdp_distributions(distributions))
+        _check_network(self)
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -106,22 +144,25 @@ class Network:
                     tau_plus=20.0, tau_minus=20.0, eta_plus=0.01, eta_minus=0.0105,
                     in_channel=(), in_post=(), in_weight=(), n_inputs=None,
                     v_rest=0.0, v_reset=0.0, t_ref=2.0, strict_threshold=False,
-                    stdp_rule="soft", w_min=0.0, w_max=1.0):
+                    stdp_rule="soft", w_min=0.0, w_max=1.0, neuron_id=None,
+                    synapse_id=None, next_synapse_id=None, stdp_distributions=None):
         """Make a network from explicit arrays, checking and sorting them.
 
         Per-synapse STDP parameters and ``in_weight`` may be scalars
         (broadcast). ``plastic`` defaults to the E->E synapses, ``v_init`` to
         ``v_rest``, ``positions`` to zeros, ``n_inputs`` to
-        ``max(in_channel) + 1``. Synapses are sorted by ``(pre, post)`` and
-        input synapses by ``(channel, post)``, carrying their parameters along.
+        ``max(in_channel) + 1``, ids to ``arange``, ``next_synapse_id`` to one
+        past the largest synapse id, ``stdp_distributions`` to the model's
+        defaults (:mod:`hrsnn.model`). Synapses are sorted by ``(pre, post)``
+        and input synapses by ``(channel, post)``, carrying their parameters along.
 
         Raises
         ------
         ValueError
             If an array has the wrong length, an index is out of range, a
-            synapse is duplicated, a time constant is not positive, a value is
-            not finite, a weight breaks Dale's law, or a plastic weight lies
-            outside ``[w_min, w_max]``.
+            synapse or id is duplicated, a time constant is not positive, a
+            value is not finite, a weight breaks Dale's law, or a plastic
+            weight lies outside ``[w_min, w_max]``.
         """
         is_exc = np.asarray(is_exc, dtype=bool).ravel()
         n = is_exc.size
@@ -131,39 +172,27 @@ class Network:
             "v_th": _as_float(v_th, "v_th", n),
             "v_init": _as_float(v_rest if v_init is None else v_init, "v_init", n),
             "positions": (np.zeros((n, 3)) if positions is None else
-                          np.asarray(positions, dtype=np.float64).reshape(n, 3)),
+                          _as_positions(positions, n)),
+            "neuron_id": _as_ids(neuron_id, "neuron_id", n),
         }
-        pre = _as_index(pre, "pre", n)
-        post = _as_index(post, "post", n)
-        n_syn = pre.size
-        if post.size != n_syn:
-            raise ValueError(f"'pre' and 'post' must have equal lengths; got {n_syn} and {post.size}.")
-        synapse = {
-            "pre": pre, "post": post, "weight": _as_float(weight, "weight", n_syn),
-            "plastic": (is_exc[pre] & is_exc[post] if plastic is None else
-                        np.broadcast_to(np.asarray(plastic, dtype=bool), (n_syn,)).copy()),
-            "tau_plus": _as_float(tau_plus, "tau_plus", n_syn),
-            "tau_minus": _as_float(tau_minus, "tau_minus", n_syn),
-            "eta_plus": _as_float(eta_plus, "eta_plus", n_syn),
-            "eta_minus": _as_float(eta_minus, "eta_minus", n_syn),
-        }
-        in_channel = np.asarray(in_channel, dtype=np.int64).ravel()
+        synapse = _synapse_arrays(is_exc, pre, post, weight, plastic, tau_plus, tau_minus,
+                                  eta_plus, eta_minus, synapse_id)
+        if next_synapse_id is None:
+            next_synapse_id = int(synapse["synapse_id"].max()) + 1 if synapse["pre"].size else 0
+        in_channel = _as_index(in_channel, "in_channel", None)
         if n_inputs is None:
             n_inputs = int(in_channel.max()) + 1 if in_channel.size else 0
-        inputs = {
-            "in_channel": _as_index(in_channel, "in_channel", n_inputs),
-            "in_post": _as_index(in_post, "in_post", n),
-            "in_weight": _as_float(in_weight, "in_weight", in_channel.size),
-        }
+        inputs = {"in_channel": in_channel, "in_post": _as_index(in_post, "in_post", n),
+                  "in_weight": _as_float(in_weight, "in_weight", in_channel.size)}
         if inputs["in_post"].size != in_channel.size:
-            raise ValueError("'in_channel' and 'in_post' must have equal lengths.")
-        _check_model(neuron, synapse, t_ref, stdp_rule, w_min, w_max)
-        synapse = _sorted_by(synapse, "pre", "post")
-        inputs = _sorted_by(inputs, "in_channel", "in_post")
-        return cls(**neuron, **synapse, **inputs, n_inputs=int(n_inputs),
-                   v_rest=float(v_rest), v_reset=float(v_reset), t_ref=float(t_ref),
-                   strict_threshold=bool(strict_threshold), stdp_rule=str(stdp_rule),
-                   w_min=float(w_min), w_max=float(w_max))
+            raise ValueError("'in_channel' and 'in_post' must have equal lengths; got "
+                             f"{in_channel.size} and {inputs['in_post'].size}.")
+        return cls(**neuron, **_sorted_by(synapse, "pre", "post"),
+                   **_sorted_by(inputs, "in_channel", "in_post"), n_inputs=n_inputs,
+                   v_rest=v_rest, v_reset=v_reset, t_ref=t_ref,
+                   strict_threshold=strict_threshold, stdp_rule=stdp_rule, w_min=w_min,
+                   w_max=w_max, next_synapse_id=next_synapse_id,
+                   stdp_distributions=stdp_distributions)
 
     # ------------------------------------------------------------- properties
     @property
@@ -192,10 +221,49 @@ class Network:
         """Recurrent out-degree per neuron, ndarray of shape (n_neurons,)."""
         return np.bincount(self.pre, minlength=self.n_neurons)
 
+    def neuron_index(self, neuron_id):
+        """Current indices of the neurons with these ids.
+
+        Parameters
+        ----------
+        neuron_id : array_like of int
+            Ids (``self.neuron_id`` values).
+
+        Returns
+        -------
+        ndarray of int64, the shape of ``neuron_id``
+
+        Raises
+        ------
+        KeyError
+            If an id is not in this network (removed, or never there).
+        """
+        return _index_of(self.neuron_id, neuron_id, "neuron")
+
+    def synapse_index(self, synapse_id):
+        """Current indices of the synapses with these ids (see :meth:`neuron_index`)."""
+        return _index_of(self.synapse_id, synapse_id, "synapse")
+
     # ------------------------------------------------------------ derivations
     def with_weights(self, weight):
         """A copy with new recurrent weights (same order as ``self.weight``)."""
         return replace(self, weight=_as_float(weight, "weight", self.n_synapses))
+
+    def with_neuron_params(self, *, tau_m=None, v_th=None, v_init=None):
+        """A copy with new per-neuron values (scalars broadcast; None keeps them).
+
+        Parameters
+        ----------
+        tau_m : float or array_like of shape (n_neurons,), optional
+            Membrane time constants, ms (> 0).
+        v_th : float or array_like of shape (n_neurons,), optional
+            Thresholds.
+        v_init : float or array_like of shape (n_neurons,), optional
+            Initial potentials.
+        """
+        given = {"tau_m": tau_m, "v_th": v_th, "v_init": v_init}
+        return replace(self, **{name: _as_float(value, name, self.n_neurons)
+                                for name, value in given.items() if value is not None})
 
     def keep_synapses(self, mask):
         """A copy keeping only the recurrent synapses where ``mask`` is True.
@@ -204,29 +272,118 @@ class Network:
         ----------
         mask : array_like of bool, shape (n_synapses,)
         """
-        mask = np.asarray(mask, dtype=bool)
-        if mask.shape != (self.n_synapses,):
-            raise ValueError(f"'mask' must have shape ({self.n_synapses},); got {mask.shape}.")
+        mask = _as_mask(mask, self.n_synapses, "mask")
         return replace(self, **{k: getattr(self, k)[mask] for k in _SYNAPSE_ARRAYS})
 
     def keep_neurons(self, keep):
         """A copy with only the neurons in ``keep`` (indices or a boolean mask).
 
         Synapses to or from removed neurons are removed too; the kept neurons
-        are renumbered in their original order.
+        are renumbered in their original order and keep their ``neuron_id``.
         """
-        keep_mask = np.zeros(self.n_neurons, dtype=bool)
-        keep_mask[np.asarray(keep)] = True
+        keep_mask = _neuron_mask(keep, self.n_neurons)
         new_index = np.cumsum(keep_mask) - 1
         syn = keep_mask[self.pre] & keep_mask[self.post]
         inp = keep_mask[self.in_post]
         changes = {k: getattr(self, k)[keep_mask] for k in _NEURON_ARRAYS}
         changes.update({k: getattr(self, k)[syn] for k in _SYNAPSE_ARRAYS})
         changes.update({k: getattr(self, k)[inp] for k in _INPUT_ARRAYS})
-        changes["pre"] = new_index[self.pre[syn]].astype(np.int32)
-        changes["post"] = new_index[self.post[syn]].astype(np.int32)
-        changes["in_post"] = new_index[self.in_post[inp]].astype(np.int32)
+        changes["pre"] = new_index[self.pre[syn]]
+        changes["post"] = new_index[self.post[syn]]
+        changes["in_post"] = new_index[self.in_post[inp]]
         return replace(self, **changes)
+
+    def add_synapses(self, pre, post, weight, *, plastic=None, tau_plus=None,
+                     tau_minus=None, eta_plus=None, eta_minus=None, random_state=None):
+        """A copy with new recurrent synapses.
+
+        Parameters
+        ----------
+        pre, post : array_like of int, shape (n_new,)
+            Current neuron indices; no pair may exist already or repeat.
+        weight : float or array_like of shape (n_new,)
+            Weights; the sign must follow Dale's law and plastic weights must
+            lie in ``[w_min, w_max]``.
+        plastic : bool or array_like of bool, optional
+            Which new synapses learn; default E->E, as in :func:`build_network`.
+        tau_plus, tau_minus, eta_plus, eta_minus : float or array_like, optional
+            STDP parameters of the new synapses. Those not given are drawn for
+            the new plastic synapses from ``stdp_distributions`` (static
+            synapses get the means and zero rates, as in the builder).
+        random_state : int, Generator or None, default=None
+            Seed of those draws.
+
+        Returns
+        -------
+        Network
+            The new synapses get ids ``next_synapse_id, next_synapse_id + 1, ...``
+            in the order given.
+
+        Raises
+        ------
+        ValueError
+            If an index is out of range, a pair exists already or repeats, or a
+            weight breaks Dale's law or the plastic bounds.
+        """
+        pre = _as_index(pre, "pre", self.n_neurons)
+        post = _as_index(post, "post", self.n_neurons)
+        if pre.size != post.size:
+            raise ValueError(f"'pre' and 'post' must have equal lengths; got {pre.size} "
+                             f"and {post.size}.")
+        existing = np.isin(_pair_keys(pre, post, self.n_neurons),
+                           _pair_keys(self.pre, self.post, self.n_neurons))
+        if existing.any():
+            k = int(np.flatnonzero(existing)[0])
+            raise ValueError(f"Synapse ({pre[k]}, {post[k]}) exists already; "
+                             f"{int(existing.sum())} of the new pairs do. Change the "
+                             "weight of an existing synapse with 'with_weights'.")
+        plastic = (self.is_exc[pre] & self.is_exc[post] if plastic is None else
+                   _as_mask(np.broadcast_to(plastic, pre.shape), pre.size, "plastic"))
+        stdp = self._new_stdp(plastic, random_state, tau_plus=tau_plus,
+                              tau_minus=tau_minus, eta_plus=eta_plus, eta_minus=eta_minus)
+        new = {"pre": pre, "post": post, "weight": _as_float(weight, "weight", pre.size),
+               "plastic": plastic, **stdp,
+               "synapse_id": self.next_synapse_id + np.arange(pre.size, dtype=np.int64)}
+        merged = {k: np.concatenate([getattr(self, k), new[k]]) for k in _SYNAPSE_ARRAYS}
+        return replace(self, **_sorted_by(merged, "pre", "post"),
+                       next_synapse_id=self.next_synapse_id + pre.size)
+
+    def _new_stdp(self, plastic, random_state, **given):
+        """STDP parameters of new synapses: given values, else drawn for plastic ones."""
+        drawn = draw_stdp_parameters(self.stdp_distributions, int(plastic.sum()),
+                                     np.random.default_rng(random_state))
+        fill = {name: self.stdp_distributions[name]["mean"] if name.startswith("tau") else 0.0
+                for name in model.STDP_GROUPS}
+        out = {}
+        for name in model.STDP_GROUPS:
+            if given[name] is not None:
+                out[name] = _as_float(given[name], name, plastic.size)
+            else:
+                out[name] = np.full(plastic.size, float(fill[name]))
+                out[name][plastic] = drawn[name]
+        return out
+
+    # --------------------------------------------------------------- exports
+    def to_networkx(self):
+        """The recurrent graph as a :class:`networkx.DiGraph`.
+
+        Nodes are the current neuron indices ``0 .. n_neurons - 1`` with
+        attributes ``neuron_id``, ``is_exc``, ``tau_m``, ``v_th`` and
+        ``position``; edges ``pre -> post`` carry ``weight``, ``synapse_id``
+        and ``plastic``.
+        """
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        graph.add_nodes_from(
+            (i, {"neuron_id": int(self.neuron_id[i]), "is_exc": bool(self.is_exc[i]),
+                 "tau_m": float(self.tau_m[i]), "v_th": float(self.v_th[i]),
+                 "position": tuple(self.positions[i])}) for i in range(self.n_neurons))
+        graph.add_edges_from(
+            (int(j), int(i), {"weight": float(w), "synapse_id": int(s), "plastic": bool(p)})
+            for j, i, w, s, p in zip(self.pre, self.post, self.weight, self.synapse_id,
+                                     self.plastic))
+        return graph
 
     # ------------------------------------------------------------ persistence
     def to_dict(self, prefix=""):
@@ -239,14 +396,144 @@ class Network:
 
     @classmethod
     def from_dict(cls, data, prefix=""):
-        """Inverse of :meth:`to_dict` (works on an ``np.load`` result)."""
+        """Inverse of :meth:`to_dict` (works on an ``np.load`` result); fully checked."""
         scalars = json.loads(str(data[prefix + "scalars_json"]))
         arrays = {f.name: np.asarray(data[prefix + f.name]) for f in fields(cls)
                   if f.name not in _SCALARS}
         return cls(**arrays, **scalars)
 
+    def __reduce__(self):
+        # unpickling goes through the constructor: checked, read-only arrays
+        return _rebuild, (type(self), {f.name: getattr(self, f.name) for f in fields(self)})
+
+    def __copy__(self):
+        return self            # immutable
+
+    def __deepcopy__(self, memo):
+        return self            # immutable (so sklearn's clone keeps the same object)
+
+
+def _rebuild(cls, values):
+    return cls(**values)
+
+
+# ---------------------------------------------------------------- checks
+def _check_network(net):
+    """Every invariant of a :class:`Network`; raises ValueError naming the entry."""
+    n, n_syn, n_in = net.n_neurons, net.pre.size, net.in_channel.size
+    _check_scalars(net)
+    for name in _NEURON_ARRAYS:
+        _check_shape(name, getattr(net, name), (n, 3) if name == "positions" else (n,))
+    for name in _SYNAPSE_ARRAYS:
+        _check_shape(name, getattr(net, name), (n_syn,))
+    for name in _INPUT_ARRAYS:
+        _check_shape(name, getattr(net, name), (n_in,))
+    for name in ("positions", "tau_m", "v_th", "v_init", "weight", "tau_plus", "tau_minus",
+                 "eta_plus", "eta_minus", "in_weight"):
+        if not np.all(np.isfinite(getattr(net, name))):
+            raise ValueError(f"'{name}' must be finite; it contains NaN or inf.")
+    for name in ("tau_m", "tau_plus", "tau_minus"):
+        arr = getattr(net, name)
+        if arr.size and arr.min() <= 0:
+            raise ValueError(f"'{name}' must be positive (ms); got a minimum of {arr.min()}.")
+    _check_range("pre", net.pre, n)
+    _check_range("post", net.post, n)
+    _check_range("in_channel", net.in_channel, net.n_inputs)
+    _check_range("in_post", net.in_post, n)
+    _check_sorted("pre", "post", net.pre, net.post, n, "Duplicate synapses: each (pre, post) "
+                  "pair may appear once")
+    _check_sorted("in_channel", "in_post", net.in_channel, net.in_post, n,
+                  "Duplicate input synapses: each (channel, post) pair may appear once")
+    _check_unique("neuron_id", net.neuron_id)
+    _check_unique("synapse_id", net.synapse_id)
+    if n_syn and (net.synapse_id.min() < 0 or net.synapse_id.max() >= net.next_synapse_id):
+        raise ValueError("'synapse_id' must lie in [0, next_synapse_id) = "
+                         f"[0, {net.next_synapse_id}).")
+    _check_dale_and_bounds(net)
+
+
+def _check_scalars(net):
+    if not isinstance(net.n_inputs, (int, np.integer)) or net.n_inputs < 0:
+        raise ValueError(f"'n_inputs' must be an integer >= 0; got {net.n_inputs!r}.")
+    for name in ("v_rest", "v_reset", "t_ref", "w_min", "w_max"):
+        value = getattr(net, name)
+        if not isinstance(value, (int, float, np.number)) or not np.isfinite(value):
+            raise ValueError(f"'{name}' must be a finite number; got {value!r}.")
+        object.__setattr__(net, name, float(value))
+    object.__setattr__(net, "n_inputs", int(net.n_inputs))
+    if not net.t_ref >= 0:
+        raise ValueError(f"'t_ref' must be >= 0 (ms); got {net.t_ref}.")
+    if not isinstance(net.strict_threshold, (bool, np.bool_)):
+        raise ValueError(f"'strict_threshold' must be a bool; got {net.strict_threshold!r}.")
+    object.__setattr__(net, "strict_threshold", bool(net.strict_threshold))
+    if net.stdp_rule not in STDP_RULES:
+        raise ValueError(f"'stdp_rule' must be one of {STDP_RULES}; got {net.stdp_rule!r}.")
+    if not net.w_min <= net.w_max:
+        raise ValueError(f"'w_min' must be <= 'w_max'; got {net.w_min} > {net.w_max}.")
+    if not isinstance(net.next_synapse_id, (int, np.integer)) or net.next_synapse_id < 0:
+        raise ValueError("'next_synapse_id' must be an integer >= 0; got "
+                         f"{net.next_synapse_id!r}.")
+    object.__setattr__(net, "next_synapse_id", int(net.next_synapse_id))
+
+
+def _check_shape(name, arr, shape):
+    if arr.shape != shape:
+        raise ValueError(f"'{name}' must have shape {shape}; got {arr.shape}.")
+
+
+def _check_range(name, arr, upper):
+    if arr.size and (arr.min() < 0 or arr.max() >= upper):
+        raise ValueError(f"'{name}' must hold indices in [0, {upper}); "
+                         f"got values in [{arr.min()}, {arr.max()}].")
+
+
+def _check_sorted(first, second, a, b, n, duplicate_message):
+    key = _pair_keys(a, b, n)
+    steps = np.diff(key)
+    if np.any(steps == 0):
+        raise ValueError(duplicate_message + ".")
+    if np.any(steps < 0):
+        raise ValueError(f"Synapses must be sorted by ({first}, {second}); use "
+                         "Network.from_arrays, which sorts them.")
+
+
+def _check_unique(name, ids):
+    if np.unique(ids).size != ids.size:
+        raise ValueError(f"'{name}' must hold unique ids.")
+
+
+def _check_dale_and_bounds(net):
+    pre_exc = net.is_exc[net.pre]
+    w = net.weight
+    if np.any(pre_exc & (w < 0)) or np.any(~pre_exc & (w > 0)):
+        raise ValueError("Weights break Dale's law: synapses from excitatory neurons "
+                         "must be >= 0 and from inhibitory neurons <= 0.")
+    plastic_w = w[net.plastic]
+    if plastic_w.size and (plastic_w.min() < net.w_min or plastic_w.max() > net.w_max):
+        raise ValueError(f"Plastic weights must lie in [w_min, w_max] = [{net.w_min}, "
+                         f"{net.w_max}]; got [{plastic_w.min()}, {plastic_w.max()}]. Clip "
+                         "them or widen the bounds.")
+
 
 # ---------------------------------------------------------------- helpers
+def _frozen(name, values):
+    """``values`` as a read-only array of the field's dtype (copied unless already so)."""
+    dtype = _DTYPES.get(name, np.float64)
+    arr = np.asarray(values)
+    if dtype is not np.bool_ and arr.size and not (
+            np.issubdtype(arr.dtype, np.integer) if dtype in (np.int32, np.int64)
+            else np.issubdtype(arr.dtype, np.number)):
+        raise ValueError(f"'{name}' must hold {'integers' if dtype != np.float64 else 'numbers'}; "
+                         f"got dtype {arr.dtype}.")
+    if dtype in (np.int32, np.int64) and arr.size and (arr.min() < np.iinfo(dtype).min
+                                                       or arr.max() > np.iinfo(dtype).max):
+        raise ValueError(f"'{name}' holds values beyond the range of {np.dtype(dtype)}.")
+    if arr.dtype != dtype or arr.flags.writeable or not arr.flags.c_contiguous:
+        arr = np.ascontiguousarray(arr, dtype=dtype).copy()
+        arr.flags.writeable = False
+    return arr
+
+
 def _as_float(values, name, size):
     arr = np.asarray(values, dtype=np.float64)
     if arr.ndim > 1 or (arr.ndim == 1 and arr.size != size):
@@ -256,43 +543,94 @@ def _as_float(values, name, size):
     return np.broadcast_to(arr, (size,)).copy()
 
 
+def _as_positions(positions, n):
+    arr = np.asarray(positions, dtype=np.float64)
+    if arr.shape != (n, 3):
+        raise ValueError(f"'positions' must have shape ({n}, 3); got {arr.shape}.")
+    return arr
+
+
 def _as_index(values, name, upper):
     arr = np.asarray(values)
     if arr.size and not np.issubdtype(arr.dtype, np.integer):
         raise ValueError(f"'{name}' must hold integer indices; got dtype {arr.dtype}.")
     arr = arr.astype(np.int64).ravel()
-    if arr.size and (arr.min() < 0 or arr.max() >= upper):
-        raise ValueError(f"'{name}' must hold indices in [0, {upper}); "
+    if arr.size and (arr.min() < 0 or (upper is not None and arr.max() >= upper)):
+        allowed = ">= 0" if upper is None else f"in [0, {upper})"
+        raise ValueError(f"'{name}' must hold indices {allowed}; "
                          f"got values in [{arr.min()}, {arr.max()}].")
+    if arr.size and arr.max() > np.iinfo(np.int32).max:
+        raise ValueError(f"'{name}' holds indices beyond int32.")
     return arr.astype(np.int32)
 
 
-def _check_model(neuron, synapse, t_ref, stdp_rule, w_min, w_max):
-    for name, arr in (("tau_m", neuron["tau_m"]), ("tau_plus", synapse["tau_plus"]),
-                      ("tau_minus", synapse["tau_minus"])):
-        if arr.size and arr.min() <= 0:
-            raise ValueError(f"'{name}' must be positive (ms); got a minimum of {arr.min()}.")
-    if not t_ref >= 0:
-        raise ValueError(f"'t_ref' must be >= 0 (ms); got {t_ref}.")
-    if stdp_rule not in STDP_RULES:
-        raise ValueError(f"'stdp_rule' must be one of {STDP_RULES}; got {stdp_rule!r}.")
-    if not w_min <= w_max:
-        raise ValueError(f"'w_min' must be <= 'w_max'; got {w_min} > {w_max}.")
-    pre_exc = neuron["is_exc"][synapse["pre"]]
-    w = synapse["weight"]
-    if np.any(pre_exc & (w < 0)) or np.any(~pre_exc & (w > 0)):
-        raise ValueError("Weights break Dale's law: synapses from excitatory neurons "
-                         "must be >= 0 and from inhibitory neurons <= 0.")
-    plastic_w = w[synapse["plastic"]]
-    if plastic_w.size and (plastic_w.min() < w_min or plastic_w.max() > w_max):
-        raise ValueError(f"Plastic weights must lie in [w_min, w_max] = [{w_min}, {w_max}]; "
-                         f"got [{plastic_w.min()}, {plastic_w.max()}]. Clip them or widen the bounds.")
-    if synapse["pre"].size:
-        key = synapse["pre"].astype(np.int64) * neuron["is_exc"].size + synapse["post"]
-        if np.unique(key).size != key.size:
-            raise ValueError("Duplicate synapses: each (pre, post) pair may appear once.")
+def _as_ids(ids, name, size):
+    if ids is None:
+        return np.arange(size, dtype=np.int64)
+    arr = np.asarray(ids)
+    if arr.size and not np.issubdtype(arr.dtype, np.integer):
+        raise ValueError(f"'{name}' must hold integer ids; got dtype {arr.dtype}.")
+    arr = arr.astype(np.int64).ravel()
+    if arr.size != size:
+        raise ValueError(f"'{name}' must have length {size}; got {arr.size}.")
+    return arr
+
+
+def _as_mask(mask, size, name):
+    mask = np.asarray(mask)
+    if mask.dtype != bool or mask.shape != (size,):
+        raise ValueError(f"'{name}' must be a boolean array of shape ({size},); got "
+                         f"dtype {mask.dtype}, shape {mask.shape}.")
+    return mask
+
+
+def _neuron_mask(keep, n):
+    keep = np.asarray(keep)
+    if keep.dtype == bool:
+        return _as_mask(keep, n, "keep")
+    indices = _as_index(keep, "keep", n)
+    mask = np.zeros(n, dtype=bool)
+    mask[indices] = True
+    return mask
+
+
+def _synapse_arrays(is_exc, pre, post, weight, plastic, tau_plus, tau_minus, eta_plus,
+                    eta_minus, synapse_id):
+    n = is_exc.size
+    pre, post = _as_index(pre, "pre", n), _as_index(post, "post", n)
+    n_syn = pre.size
+    if post.size != n_syn:
+        raise ValueError(f"'pre' and 'post' must have equal lengths; got {n_syn} and {post.size}.")
+    return {
+        "pre": pre, "post": post, "weight": _as_float(weight, "weight", n_syn),
+        "plastic": (is_exc[pre] & is_exc[post] if plastic is None else
+                    np.broadcast_to(np.asarray(plastic, dtype=bool), (n_syn,)).copy()),
+        "tau_plus": _as_float(tau_plus, "tau_plus", n_syn),
+        "tau_minus": _as_float(tau_minus, "tau_minus", n_syn),
+        "eta_plus": _as_float(eta_plus, "eta_plus", n_syn),
+        "eta_minus": _as_float(eta_minus, "eta_minus", n_syn),
+        "synapse_id": _as_ids(synapse_id, "synapse_id", n_syn),
+    }
+
+
+def _pair_keys(a, b, n):
+    return a.astype(np.int64) * max(int(n), 1) + b.astype(np.int64)
 
 
 def _sorted_by(arrays, first, second):
     order = np.lexsort((arrays[second], arrays[first]))
     return {k: v[order] for k, v in arrays.items()}
+
+
+def _index_of(ids, wanted, what):
+    """Positions in ``ids`` of the values ``wanted`` (KeyError for a missing one)."""
+    wanted = np.asarray(wanted, dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    sorted_ids = ids[order]
+    pos = np.minimum(np.searchsorted(sorted_ids, wanted), max(sorted_ids.size - 1, 0))
+    found = sorted_ids[pos] == wanted if sorted_ids.size else np.zeros(wanted.shape, bool)
+    if not np.all(found):
+        missing = wanted[~found]
+        raise KeyError(f"No {what} with id {int(missing.flat[0])} in this network "
+                       f"({missing.size} of the ids are missing).")
+    return order[pos]

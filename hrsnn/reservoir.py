@@ -8,76 +8,15 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ._validation import check_choice, check_number
+from . import model
+from ._validation import check_number
 from .builder import build_network
-from .encoding import ENCODINGS, encode
-from .heterogeneity import PRESETS, preset_flags
-from .network import STDP_RULES, Network
+from .encoding import encode
+from .heterogeneity import preset_flags
+from .network import Network
 from .simulator import Simulator
-from .topology import IN_WEIGHT_DISTRIBUTIONS
 
-FEATURES = ("counts", "final", "mean")
-
-# name -> (kind, low, high, low_open, allow_none); choices are checked apart.
-_NUMERIC = {
-    "n_neurons": ("int", 1, None, False, False),
-    "exc_fraction": ("float", 0.0, 1.0, False, False),
-    "tau_m_exc_mean": ("float", 0.0, None, True, False),
-    "tau_m_exc_shape": ("float", 0.0, None, True, False),
-    "tau_m_inh_mean": ("float", 0.0, None, True, False),
-    "tau_m_inh_shape": ("float", 0.0, None, True, False),
-    "v_th_mean": ("float", 0.0, None, True, False),
-    "v_th_shape": ("float", 0.0, None, True, False),
-    "tau_min": ("float", 0.0, None, True, False),
-    "tau_max": ("float", 0.0, None, True, False),
-    "t_ref": ("float", 0.0, None, False, False),
-    "v_rest": ("float", None, None, False, False),
-    "v_reset": ("float", None, None, False, False),
-    "conn_lambda": ("float", 0.0, None, True, False),
-    "conn_cutoff": ("float", 0.0, None, True, False),
-    "c_ee": ("float", 0.0, 1.0, False, False),
-    "c_ei": ("float", 0.0, 1.0, False, False),
-    "c_ie": ("float", 0.0, 1.0, False, False),
-    "c_ii": ("float", 0.0, 1.0, False, False),
-    "w_scale": ("float", 0.0, None, False, False),
-    "w_ee": ("float", 0.0, None, False, False),
-    "w_ei": ("float", 0.0, None, False, False),
-    "w_ie": ("float", 0.0, None, False, False),
-    "w_ii": ("float", 0.0, None, False, False),
-    "w_shape": ("float", 0.0, None, True, False),
-    "p_in": ("float", 0.0, 1.0, False, False),
-    "w_in": ("float", None, None, False, False),
-    "max_rate": ("float", 0.0, None, False, False),
-    "dt": ("float", 0.0, None, True, False),
-    "steps_per_input": ("int", 1, None, False, False),
-    "stdp": ("bool", None, None, False, False),
-    "stdp_epochs": ("int", 1, None, False, False),
-    "stdp_w_min": ("float", None, None, False, False),
-    "stdp_w_max": ("float", None, None, False, True),
-    "tau_plus_mean": ("float", 0.0, None, True, False),
-    "tau_plus_shape": ("float", 0.0, None, True, False),
-    "tau_minus_mean": ("float", 0.0, None, True, False),
-    "tau_minus_shape": ("float", 0.0, None, True, False),
-    "eta_plus_mean": ("float", 0.0, None, False, False),
-    "eta_plus_shape": ("float", 0.0, None, True, False),
-    "eta_minus_mean": ("float", 0.0, None, False, False),
-    "eta_minus_shape": ("float", 0.0, None, True, False),
-    "tau_readout": ("float", 0.0, None, True, False),
-}
-_CHOICES = {"heterogeneity": tuple(PRESETS), "encoding": ENCODINGS,
-            "w_in_dist": IN_WEIGHT_DISTRIBUTIONS,
-            "stdp_rule": STDP_RULES, "features": FEATURES}
-# Reservoir parameters handed to build_network unchanged.
-_NETWORK_PARAMS = (
-    "exc_fraction", "tau_m_exc_mean", "tau_m_exc_shape", "tau_m_inh_mean",
-    "tau_m_inh_shape", "v_th_mean", "v_th_shape", "tau_min", "tau_max", "v_rest",
-    "v_reset", "t_ref", "conn_lambda", "conn_cutoff", "c_ee", "c_ei", "c_ie", "c_ii",
-    "w_scale", "w_ee", "w_ei", "w_ie", "w_ii", "w_shape", "p_in", "w_in", "w_in_dist",
-    "tau_plus_mean", "tau_plus_shape", "tau_minus_mean", "tau_minus_shape",
-    "eta_plus_mean", "eta_plus_shape", "eta_minus_mean", "eta_minus_shape", "stdp_rule",
-    "stdp_w_min", "stdp_w_max", "grid_shape",
-)
-
+_SIGNATURE = model.signature()
 
 class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Heterogeneous recurrent spiking reservoir (HRSNN) as a scikit-learn transformer.
@@ -87,91 +26,15 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
     thresholds drawn per neuron from gamma distributions (excitatory and
     inhibitory apart); E->E synapses that learn without labels by STDP with
     per-synapse time constants and learning rates. ``fit`` builds the network
-    and runs STDP on ``X``; ``transform`` maps each sequence to features of the
-    frozen network.
+    (or takes the given ``network``) and runs STDP on ``X``; ``transform`` maps
+    each sequence to features of the frozen network.
+
+    The parameters are declared once, in :mod:`hrsnn.model`; those marked
+    [network] are properties of the network that ``fit`` builds.
 
     Parameters
     ----------
-    n_neurons : int, default=1000
-        Recurrent neurons.
-    exc_fraction : float, default=0.8
-        Fraction of excitatory neurons.
-    heterogeneity : {"HeNHeS", "HeNHoS", "HoNHeS", "HoNHoS"}, default="HeNHeS"
-        Heterogeneous (He) or homogeneous (Ho) Neurons (``tau_m``, ``v_th``)
-        and STDP Synapses (``tau_plus/minus``, ``eta_plus/minus``). A
-        homogeneous group uses the means of the distributions below, so the
-        four presets are directly comparable.
-    tau_m_exc_mean, tau_m_exc_shape : float, default=20.0, 3.0
-        Gamma distribution (mean in ms, shape) of excitatory ``tau_m``.
-    tau_m_inh_mean, tau_m_inh_shape : float, default=10.0, 3.0
-        Gamma distribution of inhibitory ``tau_m``.
-    v_th_mean, v_th_shape : float, default=1.0, 20.0
-        Gamma distribution of thresholds.
-    tau_min, tau_max : float, default=1.0, 200.0
-        Every drawn time constant is clipped to this range, ms.
-    t_ref : float, default=2.0
-        Refractory period, ms.
-    v_rest, v_reset : float, default=0.0
-        Resting and reset potential.
-    grid_shape : tuple of 3 int or None, default=None
-        Grid; None picks the smallest near-cubic grid.
-    conn_lambda : float, default=2.0
-        Connection length scale lambda (grid units):
-        ``P = C * exp(-(D / lambda)^2)``.
-    conn_cutoff : float, default=3.5
-        Pairs farther than ``conn_cutoff * conn_lambda`` are never connected.
-    c_ee, c_ei, c_ie, c_ii : float, default=0.3, 0.2, 0.4, 0.1
-        Connection probability scale per (pre, post) type.
-    w_scale : float, default=0.1
-        Factor on every recurrent weight.
-    w_ee, w_ei, w_ie, w_ii : float, default=1.0, 2.0, 0.6, 0.6
-        Mean weight magnitude per (pre, post) type before ``w_scale``
-        (inhibitory weights are negative).
-    w_shape : float, default=1.0
-        Gamma shape of the weight magnitudes.
-    p_in : float, default=0.3
-        Probability that an input channel connects to a neuron.
-    w_in : float, default=1.0
-        Input weight: current per unit input (``"current"``) or potential
-        jump per input spike (``"poisson"``, ``"spikes"``); with
-        ``w_in_dist="uniform"`` the half-width of the weights' range.
-    w_in_dist : {"constant", "uniform"}, default="constant"
-        Every input weight equal to ``w_in`` (the paper; input spikes
-        excite), or drawn from ``U(-w_in, w_in)`` (signed, echo-state style;
-        better for analog inputs of either sign, as in forecasting).
-    encoding : {"current", "poisson", "spikes"}, default="current"
-        How inputs drive the network (see :mod:`hrsnn.encoding`).
-    max_rate : float, default=50.0
-        Poisson rate of an input at the top of its training range, Hz.
-    dt : float, default=1.0
-        Simulation step, ms.
-    steps_per_input : int, default=5
-        Simulation steps per input time step.
-    stdp : bool, default=True
-        Learn E->E weights by STDP during ``fit``.
-    stdp_rule : {"soft", "additive"}, default="soft"
-        Multiplicative soft bounds or additive with hard bounds.
-    stdp_epochs : int, default=1
-        Passes of STDP over the training sequences.
-    stdp_w_min, stdp_w_max : float, default=0.0, None
-        Bounds of plastic weights; None means ``2 * w_scale * w_ee``, which
-        puts the soft-bound rule's fixed point near the initial mean weight.
-    tau_plus_mean, tau_plus_shape, tau_minus_mean, tau_minus_shape : float
-        Gamma distributions of the STDP trace time constants (default mean
-        20 ms, shape 3).
-    eta_plus_mean, eta_plus_shape, eta_minus_mean, eta_minus_shape : float
-        Gamma distributions of the learning rates (default means 0.01 and
-        0.0105, shape 3).
-    features : {"counts", "final", "mean"}, default="counts"
-        Per-sequence features: spike counts per neuron, the exponentially
-        filtered spike trains at the end, or their mean over input steps.
-    tau_readout : float, default=20.0
-        Time constant of the filtered spike trains, ms.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the network and of Poisson encoding.
-    n_jobs : int or None, default=None
-        Threads for ``transform`` (None = 1, -1 = all cores); results are
-        identical for every value.
+{parameters}
 
     Attributes
     ----------
@@ -196,72 +59,14 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
     (4, 100)
     """
 
-    def __init__(
-        self, n_neurons=1000, *, exc_fraction=0.8, heterogeneity="HeNHeS",
-        tau_m_exc_mean=20.0, tau_m_exc_shape=3.0, tau_m_inh_mean=10.0,
-        tau_m_inh_shape=3.0, v_th_mean=1.0, v_th_shape=20.0, tau_min=1.0,
-        tau_max=200.0, t_ref=2.0, v_rest=0.0, v_reset=0.0, grid_shape=None,
-        conn_lambda=2.0, conn_cutoff=3.5, c_ee=0.3, c_ei=0.2, c_ie=0.4, c_ii=0.1,
-        w_scale=0.1, w_ee=1.0, w_ei=2.0, w_ie=0.6, w_ii=0.6, w_shape=1.0,
-        p_in=0.3, w_in=1.0, w_in_dist="constant", encoding="current", max_rate=50.0,
-        dt=1.0,
-        steps_per_input=5, stdp=True, stdp_rule="soft", stdp_epochs=1,
-        stdp_w_min=0.0, stdp_w_max=None, tau_plus_mean=20.0, tau_plus_shape=3.0,
-        tau_minus_mean=20.0, tau_minus_shape=3.0, eta_plus_mean=0.01,
-        eta_plus_shape=3.0, eta_minus_mean=0.0105, eta_minus_shape=3.0,
-        features="counts", tau_readout=20.0, random_state=None, n_jobs=None,
-    ):
-        self.n_neurons = n_neurons
-        self.exc_fraction = exc_fraction
-        self.heterogeneity = heterogeneity
-        self.tau_m_exc_mean = tau_m_exc_mean
-        self.tau_m_exc_shape = tau_m_exc_shape
-        self.tau_m_inh_mean = tau_m_inh_mean
-        self.tau_m_inh_shape = tau_m_inh_shape
-        self.v_th_mean = v_th_mean
-        self.v_th_shape = v_th_shape
-        self.tau_min = tau_min
-        self.tau_max = tau_max
-        self.t_ref = t_ref
-        self.v_rest = v_rest
-        self.v_reset = v_reset
-        self.grid_shape = grid_shape
-        self.conn_lambda = conn_lambda
-        self.conn_cutoff = conn_cutoff
-        self.c_ee = c_ee
-        self.c_ei = c_ei
-        self.c_ie = c_ie
-        self.c_ii = c_ii
-        self.w_scale = w_scale
-        self.w_ee = w_ee
-        self.w_ei = w_ei
-        self.w_ie = w_ie
-        self.w_ii = w_ii
-        self.w_shape = w_shape
-        self.p_in = p_in
-        self.w_in = w_in
-        self.w_in_dist = w_in_dist
-        self.encoding = encoding
-        self.max_rate = max_rate
-        self.dt = dt
-        self.steps_per_input = steps_per_input
-        self.stdp = stdp
-        self.stdp_rule = stdp_rule
-        self.stdp_epochs = stdp_epochs
-        self.stdp_w_min = stdp_w_min
-        self.stdp_w_max = stdp_w_max
-        self.tau_plus_mean = tau_plus_mean
-        self.tau_plus_shape = tau_plus_shape
-        self.tau_minus_mean = tau_minus_mean
-        self.tau_minus_shape = tau_minus_shape
-        self.eta_plus_mean = eta_plus_mean
-        self.eta_plus_shape = eta_plus_shape
-        self.eta_minus_mean = eta_minus_mean
-        self.eta_minus_shape = eta_minus_shape
-        self.features = features
-        self.tau_readout = tau_readout
-        self.random_state = random_state
-        self.n_jobs = n_jobs
+    def __init__(self, *args, **kwargs):
+        # the signature (and so get_params/set_params) comes from hrsnn.model
+        bound = _SIGNATURE.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        for name, value in list(bound.arguments.items())[1:]:
+            setattr(self, name, value)
+
+    __init__.__signature__ = _SIGNATURE
 
     # ---------------------------------------------------------------- sklearn
     def __sklearn_tags__(self):
@@ -275,7 +80,7 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         return self.network_.n_neurons
 
     def fit(self, X, y=None):
-        """Build the network and, if ``stdp``, learn E->E weights on ``X``.
+        """Build the network (or take ``network``) and, if ``stdp``, learn on ``X``.
 
         Parameters
         ----------
@@ -293,12 +98,7 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         if self.encoding == "spikes":
             _check_spike_counts(X)
         seed = self._resolve_seed()
-        heterogeneous_neurons, heterogeneous_synapses = preset_flags(self.heterogeneity)
-        network = build_network(
-            self.n_neurons, X.shape[2], seed,
-            heterogeneous_neurons=heterogeneous_neurons,
-            heterogeneous_synapses=heterogeneous_synapses,
-            **{name: getattr(self, name) for name in _NETWORK_PARAMS})
+        network = self._initial_network(X.shape[2], seed)
         low, high = X.min(axis=(0, 1)), X.max(axis=(0, 1))
         if self.stdp:
             network = self._learn(network, X, seed, low, high)
@@ -308,8 +108,42 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         self.seed_ = seed
         self.n_inputs_ = X.shape[2]
         self.input_min_, self.input_max_ = low, high
-        self._simulator = Simulator(network, self.dt)
+        self.__dict__["_simulator_cache"] = Simulator(network, self.dt)
         return self
+
+    def _initial_network(self, n_inputs, seed):
+        """The given ``network`` (checked against ``X``) or a newly built one."""
+        if self.network is not None:
+            if self.network.n_inputs != n_inputs:
+                raise ValueError(f"The 'network' parameter of {type(self).__name__} has "
+                                 f"{self.network.n_inputs} input channels but X has "
+                                 f"{n_inputs}; give a network built for X's channels.")
+            return self.network
+        heterogeneous_neurons, heterogeneous_synapses = preset_flags(self.heterogeneity)
+        return build_network(
+            self.n_neurons, n_inputs, seed,
+            heterogeneous_neurons=heterogeneous_neurons,
+            heterogeneous_synapses=heterogeneous_synapses,
+            **{name: getattr(self, name) for name in model.BUILDER_PARAMETERS})
+
+    @property
+    def _simulator(self):
+        """The simulator of ``network_`` and ``dt``, rebuilt whenever either changed.
+
+        It holds the running state of :meth:`run` (continued with
+        ``reset=False``); replacing ``network_`` starts a new one, so the
+        simulation can never fall out of step with the network.
+        """
+        simulator = self._current_simulator()
+        self.__dict__["_simulator_cache"] = simulator
+        return simulator
+
+    def _current_simulator(self):
+        """The cached simulator if it still matches ``network_`` and ``dt``, else a new one."""
+        cached = self.__dict__.get("_simulator_cache")
+        if cached is None or cached.network is not self.network_ or cached.dt != self.dt:
+            cached = Simulator(self.network_, self.dt)
+        return cached
 
     def transform(self, X):
         """Features of every sequence, from the reset state of the frozen network.
@@ -328,7 +162,7 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         X = self._validate_X(X, reset=False)
         if self.encoding == "spikes":
             _check_spike_counts(X)
-        template = self._simulator
+        template = self._current_simulator()     # transform leaves no state behind
 
         def one(i):
             result = template.spawn().run(**self._encode(X[i]), record_spikes=False,
@@ -404,12 +238,14 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         check_is_fitted(self, "network_")
         params = self.get_params()
         params["random_state"] = self.seed_
+        given = params.pop("network")
+        extra = {} if given is None else given.to_dict(prefix="param_network_")
         fitted = {"seed_": self.seed_, "n_inputs_": self.n_inputs_,
                   "n_features_in_": self.n_features_in_}
         np.savez(path, params_json=np.array(json.dumps(params)),
                  fitted_json=np.array(json.dumps(fitted)),
                  input_min_=self.input_min_, input_max_=self.input_max_,
-                 **self.network_.to_dict(prefix="network_"))
+                 **self.network_.to_dict(prefix="network_"), **extra)
 
     @classmethod
     def load(cls, path):
@@ -424,41 +260,28 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             reservoir.input_min_ = data["input_min_"]
             reservoir.input_max_ = data["input_max_"]
             reservoir.network_ = Network.from_dict(data, prefix="network_")
-        reservoir._simulator = Simulator(reservoir.network_, reservoir.dt)
+            if "param_network_scalars_json" in data:
+                reservoir.network = Network.from_dict(data, prefix="param_network_")
+        reservoir.__dict__["_simulator_cache"] = Simulator(reservoir.network_, reservoir.dt)
         return reservoir
 
     def __getstate__(self):
         state = dict(super().__getstate__())
-        state.pop("_simulator", None)
+        state.pop("_simulator_cache", None)      # derived from network_; rebuilt below
         return state
 
     def __setstate__(self, state):
         super().__setstate__(state)
         if "network_" in state:
-            self._simulator = Simulator(self.network_, self.dt)
+            self.__dict__["_simulator_cache"] = Simulator(self.network_, self.dt)
 
     # --------------------------------------------------------------- helpers
     def _check_params(self):
         owner = type(self).__name__
-        for name, (kind, low, high, low_open, allow_none) in _NUMERIC.items():
-            check_number(owner, name, getattr(self, name), kind, low, high, low_open,
-                         allow_none)
-        for name, options in _CHOICES.items():
-            check_choice(owner, name, getattr(self, name), options)
-        if self.tau_min > self.tau_max:
-            raise ValueError(f"The 'tau_min' parameter of {owner} ({self.tau_min}) must not "
-                             f"exceed 'tau_max' ({self.tau_max}).")
-        if self.n_jobs is not None:
-            check_number(owner, "n_jobs", self.n_jobs, "int")
-            if self.n_jobs == 0:
-                raise ValueError(f"The 'n_jobs' parameter of {owner} must be a non-zero "
-                                 "integer or None. Got 0 instead.")
-        if self.grid_shape is not None and (
-                len(self.grid_shape) != 3
-                or int(np.prod(self.grid_shape)) < self.n_neurons):
-            raise ValueError(f"The 'grid_shape' parameter of {owner} must be None or 3 "
-                             f"integers with product >= n_neurons={self.n_neurons}. "
-                             f"Got {self.grid_shape!r} instead.")
+        model.check_params(owner, {name: getattr(self, name) for name in model.PARAMETERS})
+        if self.network is not None and not isinstance(self.network, Network):
+            raise TypeError(f"The 'network' parameter of {owner} must be an hrsnn.Network "
+                            f"or None. Got {type(self.network).__name__} instead.")
 
     def _validate_X(self, X, reset):
         """Checked float64 array of shape (n_samples, n_steps, n_inputs).
@@ -520,6 +343,9 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         if n_jobs < 0:
             n_jobs = max(1, (os.cpu_count() or 1) + 1 + n_jobs)
         return max(1, min(n_jobs, n_samples))
+
+
+Reservoir.__doc__ = Reservoir.__doc__.replace("{parameters}", model.numpydoc())
 
 
 def _check_spike_counts(X):

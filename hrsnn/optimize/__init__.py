@@ -19,7 +19,7 @@ from .distance import (
     w2_gamma,
     wasserstein_gamma,
 )
-from .distributions import Gamma
+from ..heterogeneity import Gamma
 from .gp import WassersteinGP, matern
 from .objectives import (AccuracyObjective, ForecastObjective, MemoryCapacityObjective,
                          SyntheticObjective, spike_count_objective)

@@ -19,7 +19,7 @@ import numbers
 import numpy as np
 from scipy import linalg, optimize, special
 
-from .distributions import as_generator
+from ..heterogeneity import as_generator
 
 
 # ------------------------------------------------------------------ kernel

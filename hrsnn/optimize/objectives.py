@@ -169,13 +169,12 @@ class SyntheticObjective:
 
     def _candidate(self, params):
         """Reservoir parameters back to a candidate of the space."""
-        from .distributions import Gamma
+        from ..heterogeneity import Gamma
         from .space import DistributionParam
         out = {}
         for param in self.space.params:
             if isinstance(param, DistributionParam):
-                out[param.name] = Gamma(params[f"{param.name}_shape"],
-                                        params[f"{param.name}_mean"])
+                out[param.name] = Gamma(*(params[name] for name in param.reservoir_names))
             else:
                 out[param.name] = float(params[param.name])
         return out

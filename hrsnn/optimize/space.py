@@ -18,49 +18,28 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import qmc
 
-from .distributions import Gamma, as_generator
+from .. import model
+from ..heterogeneity import Gamma, as_generator
 
 #: A candidate: searched name -> Gamma (distribution) or float (scalar).
 Candidate = dict[str, Gamma | float]
 
-#: Default boxes of the distribution groups: name -> (shape_range, mean_range).
-#: They sit around the Reservoir defaults (SPEC §1, §4); every one is searched
-#: on a log scale.
-DEFAULT_GROUPS = {
-    "tau_m_exc": ((1.0, 50.0), (2.0, 100.0)),      # ms
-    "tau_m_inh": ((1.0, 50.0), (2.0, 100.0)),      # ms
-    "v_th": ((2.0, 100.0), (0.5, 2.0)),            # dimensionless
-    "tau_plus": ((1.0, 50.0), (5.0, 80.0)),        # ms
-    "tau_minus": ((1.0, 50.0), (5.0, 80.0)),       # ms
-    "eta_plus": ((1.0, 50.0), (1e-3, 1e-1)),
-    "eta_minus": ((1.0, 50.0), (1e-3, 1e-1)),
-}
+#: Default boxes of the distribution groups: name -> (shape_range, mean_range),
+#: declared with the parameters in :mod:`hrsnn.model` (around the Reservoir
+#: defaults of SPEC §1, §4); every one is searched on a log scale.
+DEFAULT_GROUPS = {name: group.search for name, group in model.GAMMA_GROUPS.items()
+                  if group.search is not None}
 
-#: Default ranges of the scalar knobs: name -> (range, log).
-DEFAULT_SCALARS = {
-    "w_scale": ((0.01, 0.5), True),
-    "conn_lambda": ((0.5, 5.0), False),
-    "p_in": ((0.05, 1.0), False),
-    "w_in": ((0.1, 10.0), True),
-    "w_shape": ((0.5, 10.0), True),
-    "exc_fraction": ((0.5, 0.95), False),
-    "t_ref": ((0.5, 10.0), False),
-    "tau_readout": ((2.0, 200.0), True),
-    "max_rate": ((10.0, 400.0), True),
-    "c_ee": ((0.05, 1.0), False),
-    "c_ei": ((0.05, 1.0), False),
-    "c_ie": ((0.05, 1.0), False),
-    "c_ii": ((0.05, 1.0), False),
-}
+#: Default ranges of the scalar knobs: name -> (range, log), from :mod:`hrsnn.model`.
+DEFAULT_SCALARS = {name: p.search for name, p in model.PARAMETERS.items()
+                   if p.search is not None}
 
 SAMPLING_METHODS = ("sobol", "lhs", "random")
 
 
 def _reservoir_defaults():
-    """``Reservoir().get_params()`` (imported lazily: no import cycle)."""
-    from ..reservoir import Reservoir
-
-    return Reservoir().get_params()
+    """The defaults of every :class:`hrsnn.Reservoir` parameter (from :mod:`hrsnn.model`)."""
+    return model.defaults()
 
 
 def _check_range(owner, name, value, positive):
@@ -129,7 +108,7 @@ class DistributionParam:
     @property
     def reservoir_names(self):
         """``(f"{name}_shape", f"{name}_mean")``."""
-        return f"{self.name}_shape", f"{self.name}_mean"
+        return model.gamma_names(self.name)
 
     def to_dict(self):
         """JSON-friendly description."""
