@@ -1,0 +1,89 @@
+"""The one model declaration and everything derived from it."""
+
+import inspect
+
+import numpy as np
+import pytest
+
+from hrsnn import Reservoir, build_network, model
+from hrsnn.heterogeneity import Gamma
+from hrsnn.optimize import DEFAULT_GROUPS, DEFAULT_SCALARS, SearchSpace
+from hrsnn.optimize import Gamma as OptimizerGamma
+
+
+def test_reservoir_signature_is_the_declaration():
+    params = inspect.signature(Reservoir).parameters
+    assert list(params) == list(model.PARAMETERS)
+    for name, p in model.PARAMETERS.items():
+        assert params[name].default == p.default
+    assert Reservoir().get_params() == model.defaults()
+    assert Reservoir(300).n_neurons == 300
+    with pytest.raises(TypeError):
+        Reservoir(tau_m_exc_meen=10.0)
+
+
+def test_every_gamma_group_is_a_shape_and_a_mean():
+    for name, group in model.GAMMA_GROUPS.items():
+        shape, mean = model.gamma_names(name)
+        assert model.PARAMETERS[shape].default == group.shape
+        assert model.PARAMETERS[mean].default == group.mean
+        assert model.gamma(model.defaults(), name) == Gamma(group.shape, group.mean)
+
+
+def test_docstrings_list_every_parameter_with_its_default():
+    for name, p in model.PARAMETERS.items():
+        assert f"{name} : " in Reservoir.__doc__
+        assert f"default={p.default!r}" in Reservoir.__doc__
+    for name in model.BUILDER_PARAMETERS:
+        assert f"    {name} : " in build_network.__doc__
+    assert "{parameters}" not in Reservoir.__doc__ + build_network.__doc__
+
+
+def test_builder_takes_exactly_the_network_parameters():
+    X = np.random.default_rng(0).uniform(size=(2, 10, 1))
+    given = {"w_scale": 0.05, "tau_m_exc_mean": 30.0, "c_ee": 0.5, "stdp_rule": "additive"}
+    reservoir = Reservoir(100, random_state=3, stdp=False, **given).fit(X)
+    direct = build_network(100, 1, 3, **given)
+    np.testing.assert_array_equal(reservoir.network_.weight, direct.weight)
+    np.testing.assert_array_equal(reservoir.network_.tau_m, direct.tau_m)
+    assert reservoir.network_.stdp_rule == "additive"
+    with pytest.raises(TypeError, match="unknown parameters \\['dt'\\]"):
+        build_network(10, 1, 0, dt=0.1)
+    with pytest.raises(ValueError, match="'w_scale' parameter of build_network"):
+        build_network(10, 1, 0, w_scale=-1.0)
+
+
+@pytest.mark.parametrize("name,value,exc", [
+    ("tau_m_inh_mean", 0.0, ValueError),
+    ("v_th_shape", -1.0, ValueError),
+    ("eta_plus_mean", -0.1, ValueError),
+    ("c_ii", 1.5, ValueError),
+    ("stdp_epochs", 1.5, TypeError),
+    ("w_in_dist", "gauss", ValueError),
+    ("grid_shape", (2, 2), ValueError),
+    ("n_jobs", 0, ValueError),
+])
+def test_validation_comes_from_the_declaration(name, value, exc):
+    X = np.zeros((2, 5, 1))
+    with pytest.raises(exc, match=f"'{name}' parameter of Reservoir"):
+        Reservoir(50, **{name: value}).fit(X)
+
+
+def test_zero_learning_rate_is_allowed_and_gives_zeros():
+    net = build_network(60, 1, 0, eta_plus_mean=0.0)
+    assert np.all(net.eta_plus == 0.0) and np.any(net.eta_minus[net.plastic] > 0)
+
+
+def test_search_space_defaults_derive_from_the_declaration():
+    assert OptimizerGamma is Gamma
+    assert set(DEFAULT_GROUPS) == {n for n, g in model.GAMMA_GROUPS.items() if g.search}
+    for name, (shape_range, mean_range) in DEFAULT_GROUPS.items():
+        group = model.GAMMA_GROUPS[name]
+        assert shape_range[0] <= group.shape <= shape_range[1]
+        assert mean_range[0] <= group.mean <= mean_range[1]
+    for name, ((low, high), _) in DEFAULT_SCALARS.items():
+        assert low <= model.PARAMETERS[name].default <= high
+    space = SearchSpace.default(scalars=["w_scale"])
+    params = space.to_reservoir_params(space.initial_candidate())
+    assert {k: params[k] for k in ("tau_m_exc_shape", "tau_m_exc_mean", "w_scale")} == {
+        "tau_m_exc_shape": 3.0, "tau_m_exc_mean": 20.0, "w_scale": 0.1}
