@@ -34,7 +34,7 @@ def paper_protocol(series, n_neurons, seed):
     """Train on 500 steps, forecast the next 100 (no gap, no warm-up)."""
     scale = series.std(axis=0)
     model = Forecaster(forecasting_reservoir(n_neurons, random_state=seed)).fit(series[:500])
-    forecast = model.forecast(100)
+    forecast = model.forecast(100, warmup=series[:500])   # closed loop from the training end
     truth = series[500:600]
     out_degree = model.reservoir_.network_.out_degree()
     spikes = np.repeat(np.arange(len(out_degree)), model.forecast_counts_)

@@ -92,6 +92,66 @@ def test_autoregressive_ridge_recovers_a_linear_recursion():
     np.testing.assert_allclose(forecast.ravel(), expected)
 
 
+@pytest.mark.parametrize("lags", [1, 3])
+def test_autoregressive_ridge_univariate_shapes_and_values(lags):
+    """A 1-D series: (n, 1) predictions equal to the ridge map applied to lags by hand."""
+    x = np.sin(np.arange(400) / 7.0) + 0.01 * np.random.default_rng(2).normal(size=400)
+    model = AutoregressiveRidge(lags=lags).fit(x[:300])
+    X = x[300:340]
+    pred = model.predict(X)
+    assert pred.shape == (40, 1)
+    assert model.predict(X[:, None]).shape == (40, 1)
+    coef = np.ravel(model.readout_.coef_)
+    intercept = np.ravel(model.readout_.intercept_)[0]
+    padded = np.concatenate([np.repeat(X[:1], lags - 1), X])
+    for t in range(40):
+        lagged = padded[t:t + lags][::-1]              # x(t), x(t-1), ...
+        assert pred[t, 0] == pytest.approx(X[t] + lagged @ coef + intercept, rel=1e-10)
+    forecast = model.forecast(4, warmup=X)
+    assert forecast.shape == (4, 1)
+    history = list(padded)
+    for k in range(4):
+        lagged = np.array(history[-lags:][::-1])
+        history.append(history[-1] + lagged @ coef + intercept)
+        assert forecast[k, 0] == pytest.approx(history[-1], rel=1e-10)
+
+
+def test_autoregressive_ridge_has_no_hidden_state():
+    x = np.random.default_rng(3).normal(size=(300, 2)).cumsum(axis=0)
+    model = AutoregressiveRidge(lags=3).fit(x[:200])
+    forecast = model.forecast(6, warmup=x[200:220])
+    model.predict(x[250:290])
+    model.forecast(3, warmup=x[100:120])
+    np.testing.assert_array_equal(model.forecast(6, warmup=x[200:220]), forecast)
+    with pytest.raises(TypeError, match="warmup"):
+        model.forecast(6)
+    with pytest.raises(ValueError, match="warmup"):
+        model.forecast(6, warmup=np.zeros((0, 2)))
+
+
+def test_forecaster_on_a_univariate_series_end_to_end():
+    """evaluate_forecaster on Mackey-Glass (one variable) with both models."""
+    from data_loaders import mackey_glass
+    from hrsnn import Forecaster, forecasting_reservoir
+
+    series = mackey_glass(900, random_state=0)
+    assert series.shape == (900, 1)
+    for model in (Forecaster(forecasting_reservoir(100, random_state=0), washout=20,
+                             validation_horizon=30, validation_starts=2),
+                  AutoregressiveRidge()):
+        result = evaluate_forecaster(model, series, n_train=500, n_starts=2, horizon=50,
+                                     warmup=40)
+        assert result.forecasts.shape == (2, 50, 1)
+        assert result.vpt_steps.shape == (2, 2)
+        assert np.isfinite(result.one_step_nrmse) and result.one_step_nrmse < 0.5
+        # the one-step score recomputed from predict on the first window
+        start = result.starts[0]
+        one_step = model.predict(series[start - 40:start + 50])[39:-1]
+        expected = np.sqrt(np.mean(((one_step - series[start:start + 50])
+                                    / series.std(axis=0)) ** 2))
+        assert result.one_step_nrmse_windows[0] == pytest.approx(expected)
+
+
 def test_autoregressive_ridge_errors():
     with pytest.raises(ValueError, match="needs at least 7"):
         AutoregressiveRidge(lags=5).fit(np.arange(6.0))
