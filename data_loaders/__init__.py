@@ -16,8 +16,11 @@ Classification as spikes:
 * :func:`load_shd`, :func:`write_shd`, :data:`SHD_LAYOUT`: Spiking Heidelberg
   Digits from (or to) a local HDF5 file.
 
-Simulator benchmark: :func:`load_hrsnn2000` and :data:`BRIAN2_VALIDATION`, the
-HRSNN-2000 network of ``shared/bench`` (Brian2 reference).
+Simulator benchmark: :func:`load_hrsnn2000` (plain arrays) and
+:data:`BRIAN2_VALIDATION`, the HRSNN-2000 network of ``shared/bench`` (Brian2
+reference); :func:`hrsnn.reference.load_hrsnn2000` makes it a ``Network``.
+
+This package never imports ``hrsnn`` (nor numba).
 """
 
 from .digits import load_digits_images, load_digits_spikes
