@@ -89,7 +89,7 @@ def _parser():
 
 # ------------------------------------------------------------------ forecast
 def _forecast(args, out):
-    from data_loaders import LYAPUNOV_EXPONENTS, load_system
+    from data_loaders import DEFAULT_DT, LYAPUNOV_EXPONENTS, load_system
 
     from . import plotting
     from .evaluation import evaluate_forecaster, forecast_windows
@@ -103,7 +103,7 @@ def _forecast(args, out):
     series = load_system(args.system, n_total, random_state=args.series_seed, **params)
     starts = forecast_windows(len(series), args.n_train, args.n_starts, args.horizon,
                               args.warmup)
-    dt = args.dt if args.dt is not None else _default_dt(args.system)
+    dt = args.dt if args.dt is not None else DEFAULT_DT[args.system]
     lyapunov = LYAPUNOV_EXPONENTS.get(args.system)
     scale = series.std(axis=0)
     print(f"{args.system}: {len(series)} steps of dt = {dt}; training on {args.n_train}, "
@@ -177,13 +177,6 @@ def _print_forecast_table(summary, with_lyapunov):
         cells = [f"{scores[c]['median']:>18.4g}" if c in scores else f"{'-':>18}"
                  for c in columns]
         print(f"{name:<20}" + "".join(cells))
-
-
-def _default_dt(system):
-    import inspect
-
-    from data_loaders import SYSTEMS
-    return inspect.signature(SYSTEMS[system]).parameters["dt"].default
 
 
 # ------------------------------------------------------------------ classify

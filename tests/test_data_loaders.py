@@ -452,3 +452,16 @@ def test_hrsnn2000_network_on_the_hrsnn_side():
     assert network.n_neurons == 2000 and network.n_inputs == 100
     np.testing.assert_array_equal(np.sort(network.weight), np.sort(plain["weight"]))
     np.testing.assert_array_equal(in_steps, plain_steps)
+
+
+def test_default_dt_table_is_what_the_systems_use():
+    from data_loaders import DEFAULT_DT, load_system
+
+    assert set(DEFAULT_DT) == set(SYSTEMS)
+    assert DEFAULT_DT["lorenz63"] == 0.02 and DEFAULT_DT["mackey_glass"] == 1.0
+    for name, dt in DEFAULT_DT.items():
+        default = load_system(name, 30, random_state=0, transient=10)
+        np.testing.assert_array_equal(
+            default, load_system(name, 30, dt=dt, random_state=0, transient=10))
+        assert not np.array_equal(
+            default, load_system(name, 30, dt=2 * dt, random_state=0, transient=10))
