@@ -38,13 +38,12 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
 from ._validation import check_choice, check_number
+from .metrics import RIDGE_ALPHAS
 from .reservoir import Reservoir
 
 #: Encodings of :func:`digits_dataset`, :func:`default_classifier`, :func:`evaluate_digits`.
 DIGITS_ENCODINGS = ("current", "poisson")
 
-#: Ridge penalties searched (efficient leave-one-out) by the readout.
-DEFAULT_ALPHAS = np.logspace(-3, 5, 17)
 
 #: Per-encoding defaults of the reservoir (see :func:`default_classifier`).
 RESERVOIR_DEFAULTS = {
@@ -193,7 +192,7 @@ def default_classifier(encoding="current", *, n_neurons=1000, random_state=0, n_
     n_jobs : int or None, default=None
         Threads of ``Reservoir.transform`` (identical results for any value).
     alphas : array_like or None, default=None
-        Ridge penalties; None means ``DEFAULT_ALPHAS`` (``logspace(-3, 5, 17)``).
+        Ridge penalties; None means :data:`hrsnn.metrics.RIDGE_ALPHAS`.
     **reservoir_params
         Any other :class:`~hrsnn.Reservoir` parameter, overriding the table.
 
@@ -207,7 +206,7 @@ def default_classifier(encoding="current", *, n_neurons=1000, random_state=0, n_
     params.update(reservoir_params)
     reservoir = Reservoir(n_neurons=n_neurons, random_state=random_state, n_jobs=n_jobs,
                           **params)
-    alphas = DEFAULT_ALPHAS if alphas is None else np.asarray(alphas, dtype=np.float64)
+    alphas = RIDGE_ALPHAS if alphas is None else np.asarray(alphas, dtype=np.float64)
     return make_pipeline(reservoir, RidgeClassifierCV(alphas=alphas))
 
 
@@ -218,7 +217,7 @@ def evaluate_digits(encoding="current", *, n_neurons=1000, random_state=0, n_job
 
     The split is ``train_test_split(..., test_size=test_size, stratify=y,
     random_state=split_random_state)``; the baseline is
-    ``RidgeClassifierCV(alphas=DEFAULT_ALPHAS)`` on the 64 raw pixel
+    ``RidgeClassifierCV(alphas=RIDGE_ALPHAS)`` on the 64 raw pixel
     intensities (in ``[0, 1]``) of the same split.
 
     Parameters
@@ -296,7 +295,7 @@ def evaluate_digits(encoding="current", *, n_neurons=1000, random_state=0, n_job
 
     pixels, y_pixels = load_digits_images(n_classes)
     assert np.array_equal(y_pixels, y)
-    baseline = RidgeClassifierCV(alphas=DEFAULT_ALPHAS).fit(pixels[train], y_pixels[train])
+    baseline = RidgeClassifierCV(alphas=RIDGE_ALPHAS).fit(pixels[train], y_pixels[train])
     baseline_accuracy = float(baseline.score(pixels[test], y_pixels[test]))
 
     params = reservoir.get_params()
@@ -322,5 +321,5 @@ def evaluate_digits(encoding="current", *, n_neurons=1000, random_state=0, n_job
         "split_random_state": split_random_state,
         "dataset_params": settings,
         "reservoir_params": params,
-        "alphas": readout.alphas.tolist(),
+        "alphas": [float(a) for a in readout.alphas],
     }

@@ -128,7 +128,7 @@ def _forecast(args, out):
     print(f"fitted {args.n_neurons} neurons in {fit_seconds:.1f} s (alpha = {model.alpha_:g})")
 
     out_degree = model.reservoir_.network_.out_degree()
-    summary = {name: _summarise(_scores(e, dt, lyapunov, out_degree, args.horizon))
+    summary = {name: _summarise(_scores(e, dt, lyapunov, out_degree))
                for name, e in evaluations.items()}
     _print_forecast_table(summary, lyapunov is not None)
     figure = plotting.plot_forecast(series[starts[0]:starts[0] + args.horizon],
@@ -144,10 +144,8 @@ def _forecast(args, out):
     print(f"wrote {figure_path} and {out / (args.system + '_forecast.json')}")
 
 
-def _scores(evaluation, dt, lyapunov, out_degree, horizon):
+def _scores(evaluation, dt, lyapunov, out_degree):
     """Per-window scores of one model (SOPs only for models that count spikes)."""
-    from .metrics import synaptic_operations
-
     row = {"one_step_nrmse": evaluation.one_step_nrmse_windows}
     for column, threshold in enumerate(evaluation.thresholds):
         row[f"vpt_steps_{threshold}"] = evaluation.vpt_steps[:, column]
@@ -155,10 +153,9 @@ def _scores(evaluation, dt, lyapunov, out_degree, horizon):
         if lyapunov is not None:
             row[f"vpt_lyapunov_{threshold}"] = (evaluation.vpt_lyapunov(dt, lyapunov)
                                                 [:, column])
-    if evaluation.forecast_counts is not None:
-        neurons = np.arange(len(out_degree))
-        row["sops_per_step"] = [synaptic_operations(np.repeat(neurons, counts), out_degree)
-                                / horizon for counts in evaluation.forecast_counts]
+    sops = evaluation.sops_per_step(out_degree)
+    if sops is not None:
+        row["sops_per_step"] = sops
     return row
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validation import check_number
-from .metrics import nrmse, valid_prediction_time
+from .metrics import nrmse, synaptic_operations_from_counts, valid_prediction_time
 
 
 @dataclass
@@ -53,6 +53,25 @@ class ForecastEvaluation:
     def vpt_lyapunov(self, dt, lyapunov_exponent):
         """``vpt_steps`` in Lyapunov times (``steps * dt * lambda_max``)."""
         return self.vpt_steps * dt * lyapunov_exponent
+
+    def sops_per_step(self, out_degree):
+        """Synaptic operations per forecast step of each window.
+
+        Parameters
+        ----------
+        out_degree : array_like of int, shape (n_neurons,)
+            Recurrent out-degree of the forecasting network
+            (``model.reservoir_.network_.out_degree()``).
+
+        Returns
+        -------
+        ndarray of float, shape (n_starts,) or None
+            None for models that do not count spikes.
+        """
+        if self.forecast_counts is None:
+            return None
+        horizon = self.forecasts.shape[1]
+        return synaptic_operations_from_counts(self.forecast_counts, out_degree) / horizon
 
 
 def forecast_windows(n_steps, n_train, n_starts, horizon, warmup):

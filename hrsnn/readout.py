@@ -15,11 +15,15 @@ from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._validation import check_choice, check_number
+from .metrics import RIDGE_ALPHAS
 from .reservoir import Reservoir
 
 FORECAST_FEATURES = ("states", "v", "input")
 TARGETS = ("delta", "next")
 SELECTIONS = ("forecast", "cv")
+#: The decades 0.1 .. 1000 of :data:`hrsnn.metrics.RIDGE_ALPHAS`: the penalties a
+#: :class:`Forecaster` tries (each costs closed-loop validation forecasts).
+FORECAST_ALPHAS = tuple(float(a) for a in RIDGE_ALPHAS[10:19:2])
 
 
 def forecasting_reservoir(n_neurons=1000, random_state=None, **params):
@@ -78,8 +82,8 @@ class Forecaster(BaseEstimator):
         The readout learns the increment ``x(t+1) - x(t)`` or ``x(t+1)``.
     washout : int, default=100
         Initial steps whose states are not used to train the readout.
-    alphas : sequence of float, default=(0.1, 1, 10, 100, 1000)
-        Candidate ridge regularisations.
+    alphas : sequence of float, default=FORECAST_ALPHAS
+        Candidate ridge regularisations (0.1, 1, 10, 100, 1000).
     selection : {"forecast", "cv"}, default="forecast"
         How ``alpha_`` is chosen: by closed-loop forecasts on the last
         ``validation_fraction`` of the training series (readout trained on
@@ -136,7 +140,7 @@ class Forecaster(BaseEstimator):
     """
 
     def __init__(self, reservoir=None, *, features=("states", "v"), target="delta",
-                 washout=100, alphas=(0.1, 1.0, 10.0, 100.0, 1000.0),
+                 washout=100, alphas=FORECAST_ALPHAS,
                  selection="forecast", validation_fraction=0.25, validation_starts=4,
                  validation_horizon=100, validation_threshold=0.4, standardize=True,
                  random_state=None):
@@ -441,8 +445,9 @@ class AutoregressiveRidge(BaseEstimator):
     ----------
     lags : int, default=5
         Past values per prediction (``x(t), ..., x(t - lags + 1)``).
-    alphas : sequence of float, default=(1e-6, ..., 1e2)
-        Candidate regularisations, chosen by leave-one-out CV (``RidgeCV``).
+    alphas : sequence of float, default=RIDGE_ALPHAS
+        Candidate regularisations, chosen by leave-one-out CV (``RidgeCV``);
+        default :data:`hrsnn.metrics.RIDGE_ALPHAS`.
     target : {"delta", "next"}, default="delta"
         Learn the increment or the next value.
 
@@ -452,7 +457,7 @@ class AutoregressiveRidge(BaseEstimator):
     n_dims_ : int
     """
 
-    def __init__(self, lags=5, *, alphas=(1e-6, 1e-4, 1e-2, 1.0, 1e2), target="delta"):
+    def __init__(self, lags=5, *, alphas=RIDGE_ALPHAS, target="delta"):
         self.lags = lags
         self.alphas = alphas
         self.target = target
@@ -533,4 +538,5 @@ class AutoregressiveRidge(BaseEstimator):
                           for k in range(self.lags)])
 
 
-__all__ = ["AutoregressiveRidge", "FORECAST_FEATURES", "Forecaster", "forecasting_reservoir"]
+__all__ = ["AutoregressiveRidge", "FORECAST_ALPHAS", "FORECAST_FEATURES", "Forecaster",
+           "forecasting_reservoir"]

@@ -11,14 +11,13 @@ from sklearn.model_selection import train_test_split
 from data_loaders.digits import load_digits_spikes
 from hrsnn import Reservoir
 from hrsnn.classification import (
-    DEFAULT_ALPHAS,
     default_classifier,
     digits_dataset,
     evaluate_digits,
     images_to_sequences,
 )
 
-ALPHAS = np.logspace(-3, 5, 17)
+from hrsnn.metrics import RIDGE_ALPHAS as ALPHAS
 
 
 def test_images_to_sequences_repeats_each_image():
@@ -111,7 +110,7 @@ def test_default_classifier_overrides_and_alphas():
     assert reservoir.encoding == "spikes" and reservoir.w_in == 0.7
     assert reservoir.features == "mean" and reservoir.n_neurons == 50
     np.testing.assert_array_equal(readout.alphas, [0.1, 1.0])
-    np.testing.assert_array_equal(default_classifier()[-1].alphas, DEFAULT_ALPHAS)
+    np.testing.assert_array_equal(default_classifier()[-1].alphas, ALPHAS)
 
 
 def test_evaluate_digits_report():
