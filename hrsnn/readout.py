@@ -15,6 +15,7 @@ from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._validation import check_choice, check_number
+from .evaluation import select_alpha_by_forecast, validation_starts
 from .metrics import RIDGE_ALPHAS
 from .reservoir import Reservoir
 
@@ -307,23 +308,17 @@ class Forecaster(BaseEstimator):
 
     def _select_by_forecast(self, reservoir, z, features, snapshots, n_val):
         """Alpha whose readout (trained before the validation part) forecasts it best."""
-        begin = len(z) - n_val
-        horizon = self.validation_horizon
-        scores = {}
-        for alpha in self.alphas:
-            readout = self._ridge(alpha, features, z, begin)
-            valid, errors = [], []
-            for start, state in snapshots.items():
-                reservoir.set_state(state)
-                pred, _ = self._closed_loop(reservoir, features[start - 1], z[start - 1],
-                                            horizon, readout)
-                error = np.sqrt(np.mean((pred - z[start:start + horizon]) ** 2, axis=1))
-                above = np.flatnonzero(~(error <= self.validation_threshold))
-                valid.append(above[0] if len(above) else horizon)
-                errors.append(np.mean(error))
-            scores[float(alpha)] = (float(np.mean(valid)), float(np.mean(errors)))
-        best = max(scores, key=lambda a: (scores[a][0], -scores[a][1]))
-        return best, scores
+        def train(alpha):
+            return self._ridge(alpha, features, z, len(z) - n_val)
+
+        def forecast(readout, start):
+            reservoir.set_state(snapshots[start])
+            return self._closed_loop(reservoir, features[start - 1], z[start - 1],
+                                     self.validation_horizon, readout)[0]
+
+        return select_alpha_by_forecast(self.alphas, train, forecast, z, list(snapshots),
+                                        horizon=self.validation_horizon,
+                                        threshold=self.validation_threshold)
 
     # ------------------------------------------------------------- helpers
     def _new_reservoir(self):
@@ -356,9 +351,8 @@ class Forecaster(BaseEstimator):
     def _validation_starts(self, n_steps, n_val):
         if self.selection != "forecast":
             return ()
-        first, last = n_steps - n_val, n_steps - self.validation_horizon
-        starts = np.linspace(first, last, self.validation_starts).round().astype(int)
-        return tuple(sorted(set(int(s) for s in starts)))
+        return validation_starts(n_steps, n_val, self.validation_horizon,
+                                 self.validation_starts)
 
     def _next_values(self, features, z):
         step = np.reshape(self.readout_.predict(features), z.shape)

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from hrsnn.evaluation import evaluate_forecaster, forecast_windows
+from hrsnn.evaluation import (evaluate_forecaster, forecast_windows, select_alpha_by_forecast,
+                              validation_starts)
 from hrsnn.readout import AutoregressiveRidge
 
 
@@ -158,3 +159,28 @@ def test_autoregressive_ridge_errors():
     model = AutoregressiveRidge().fit(np.random.default_rng(0).normal(size=(50, 2)))
     with pytest.raises(ValueError, match="fitted with 2"):
         model.predict(np.zeros((10, 3)))
+
+
+def test_validation_starts_are_even_and_inside():
+    assert validation_starts(1000, 250, 100, 4) == (750, 800, 850, 900)
+    assert validation_starts(1000, 100, 100, 3) == (900,)
+
+
+def test_select_alpha_by_forecast_by_hand():
+    """Fake readouts whose forecast error is known: error(step j) = c_alpha * (j + 1)."""
+    truth = np.zeros((400, 2))
+    slope = {0.1: 0.05, 1.0: 0.005, 10.0: 0.005, 100.0: 0.2}
+
+    def forecast(readout, start):
+        # the same offset in both variables: RMSE over variables = slope * (j + 1)
+        return np.repeat((slope[readout] * np.arange(1, 51))[:, None], 2, axis=1)
+
+    trained = []
+    best, scores = select_alpha_by_forecast(
+        [0.1, 1.0, 10.0, 100.0], lambda a: trained.append(a) or a, forecast, truth,
+        [200, 300], horizon=50, threshold=0.4)
+    assert trained == [0.1, 1.0, 10.0, 100.0]
+    # 0.05 (j + 1) > 0.4 first at j = 8; 0.005 (j + 1) <= 0.25 always; 0.2 (j + 1) at j = 2
+    assert scores[0.1][0] == 8 and scores[1.0][0] == 50 and scores[100.0][0] == 2
+    assert scores[1.0][1] == pytest.approx(0.005 * np.mean(np.arange(1, 51)))
+    assert best == 1.0           # tie with 10.0 on valid steps and error: the first wins
