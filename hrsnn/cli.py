@@ -202,45 +202,22 @@ def _classify_digits(args):
 
 
 def _classify_shd(args):
-    from sklearn.linear_model import RidgeClassifierCV
-    from sklearn.model_selection import train_test_split
-    from sklearn.pipeline import make_pipeline
-
-    from data_loaders import load_shd
-
-    from .reservoir import Reservoir
+    from .classification import evaluate_shd
 
     if args.path is None:
         raise ValueError("classify shd needs --path to a local SHD HDF5 file "
                          "(e.g. shd_train.h5); nothing is downloaded.")
-    n_bins, duration = 100, 1.0
-    X, y = load_shd(args.path, n_bins=n_bins, duration=duration, max_samples=args.max_samples)
-    if args.test_path is None:
-        X, X_test, y, y_test = train_test_split(X, y, test_size=0.3, stratify=y,
-                                                random_state=args.seed)
-    else:
-        X_test, y_test = load_shd(args.test_path, n_bins=n_bins, duration=duration,
-                                  max_samples=args.max_samples)
-    steps = int(round(duration * 1000 / n_bins))      # 1 ms simulation steps per bin
-    n_neurons = 1000 if args.n_neurons is None else args.n_neurons
-    model = make_pipeline(
-        Reservoir(n_neurons=n_neurons, encoding="spikes", steps_per_input=steps,
-                  random_state=args.seed, n_jobs=args.n_jobs),
-        RidgeClassifierCV(alphas=np.logspace(-3, 3, 7)))
-    print(f"SHD {args.path}: {len(X)} training and {len(X_test)} test samples, "
-          f"{X.shape[2]} channels, {n_bins} bins of {steps} ms, {n_neurons} neurons")
-    began = time.perf_counter()
-    bar = _progress(None, "fit + score", total=2)
-    model.fit(X, y)
-    bar.update()
-    accuracy = float(model.score(X_test, y_test))
-    bar.update()
-    bar.close()
-    seconds = time.perf_counter() - began
-    print(f"accuracy {accuracy:.4f} ({len(np.unique(y))} classes)   {seconds:.1f} s")
-    return {"dataset": "shd", "path": str(args.path), "accuracy": accuracy,
-            "n_train": len(X), "n_test": len(X_test), "n_neurons": n_neurons,
-            "wall_time_s": seconds}
+    kwargs = {} if args.n_neurons is None else {"n_neurons": args.n_neurons}
+    print(f"SHD {args.path}: reservoir + ridge, "
+          + ("30 % stratified test split" if args.test_path is None else args.test_path))
+    report = evaluate_shd(args.path, args.test_path, random_state=args.seed,
+                          n_jobs=args.n_jobs, max_samples=args.max_samples, **kwargs)
+    print(f"{report['n_train']} training and {report['n_test']} test samples, "
+          f"{report['n_channels']} channels, bins of {report['bin_ms']:g} ms, "
+          f"{report['n_neurons']} neurons")
+    print(f"accuracy {report['accuracy']:.4f} ({report['n_classes']} classes)   "
+          f"{report['wall_time_s']:.1f} s")
+    return report
 
 
 # --------------------------------------------------------------------- study
