@@ -134,3 +134,24 @@ def test_plotting_imports_nothing_that_simulates():
     reached = reachable(import_graph(), "hrsnn.plotting")
     assert not [m for m in reached if m.startswith(("hrsnn._kernels", "hrsnn.studies",
                                                      "hrsnn.simulator", "hrsnn.reservoir"))]
+
+
+def test_studies_package_reexports_its_modules():
+    import importlib
+
+    import hrsnn.studies as studies
+
+    for part in ("records", "experiments", "summary", "io"):
+        module = importlib.import_module(f"hrsnn.studies.{part}")
+        for name in module.__all__:
+            assert getattr(studies, name) is getattr(module, name), (part, name)
+    assert set(studies.__all__) == {n for part in ("records", "experiments", "summary", "io")
+                                    for n in importlib.import_module(
+                                        f"hrsnn.studies.{part}").__all__}
+
+
+def test_study_summaries_and_files_need_no_simulator():
+    graph = import_graph()
+    for module in ("hrsnn.studies.summary", "hrsnn.studies.io"):
+        reached = reachable(graph, module)
+        assert not [m for m in reached if m.startswith(("hrsnn.reservoir", "hrsnn._kernels"))]
