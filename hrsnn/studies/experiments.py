@@ -125,16 +125,8 @@ def effective_rank_study(variants=VARIANTS, seeds=range(5), n_neurons=500, *,
         Fraction of the singular-value sum the rank holds.
     n_jobs : int or None, default=None
         Threads for ``transform``; results are identical for every value.
-    progress : bool or callable, optional
-        True shows a tqdm bar; a callable is called as
-        ``progress(done, total, record)`` after every reservoir.
-    blas_threads : int or None, default=1
-        BLAS threads during the study (None leaves them as they are). The
-        matrices are small, so threads gain little, and on a busy machine
-        they can cost much: a 200 x 500 SVD took 1.4 s with two OpenBLAS
-        threads and 5 ms with one on a loaded 2-core machine.
-    **reservoir_params
-        Other :class:`~hrsnn.Reservoir` parameters (override :data:`STUDY_INPUT`).
+    progress, blas_threads, **reservoir_params
+        As in :func:`memory_capacity_study`.
 
     Returns
     -------

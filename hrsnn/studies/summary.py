@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Stat", "format_stat", "format_summary", "paired_difference", "summarize"]
+__all__ = ["Stat", "format_paired_differences", "format_stat", "format_summary", "paired_difference", "summarize"]
 
 #: Record fields that are labels, not measurements (left out of summaries).
 _LABELS = ("variant", "seed")
@@ -102,6 +102,33 @@ def paired_difference(records, key, variant, reference):
         raise ValueError(f"No seed has records for both {variant!r} and {reference!r}.")
     diff = np.array([values[variant, s] - values[reference, s] for s in seeds], dtype=float)
     return _stat(diff, 1), int(np.sum(diff > 0))
+
+
+def format_paired_differences(records, pairs, *, labels=None):
+    """Text lines of :func:`paired_difference` for several (key, variant, reference).
+
+    Parameters
+    ----------
+    records : list of dict
+    pairs : sequence of (str, str, str)
+        ``(key, variant, reference)``: the measurement and the two presets.
+    labels : dict or None, default=None
+        Display name per key (default the key).
+
+    Returns
+    -------
+    str
+        A heading, then one line per pair: ``key: variant - reference = mean
+        ± std (k/n seeds higher)``.
+    """
+    labels = labels or {}
+    width = max((len(labels.get(key, key)) for key, _, _ in pairs), default=0)
+    lines = ["paired differences over seeds (mean ± std, seeds where the first is higher):"]
+    for key, variant, reference in pairs:
+        diff, n_higher = paired_difference(records, key, variant, reference)
+        lines.append(f"  {labels.get(key, key):>{width}}: {variant} - {reference} = "
+                     f"{format_stat(diff, sign=True)} ({n_higher}/{diff.n} seeds higher)")
+    return "\n".join(lines)
 
 
 def format_summary(summary, keys=None, *, labels=None):
