@@ -38,7 +38,7 @@ DEFAULT_BRIAN2_SCRIPT = REPO.parent / "shared" / "bench" / "brian2_reference.py"
 
 def hrsnn2000_runs(repeats):
     """Time 1 s and 10 s of HRSNN-2000; return per-duration results."""
-    from data_loaders import BRIAN2_VALIDATION, load_hrsnn2000
+    from hrsnn.reference import BRIAN2_VALIDATION, load_hrsnn2000
     from hrsnn import Simulator
 
     net, in_steps, in_idx = load_hrsnn2000()

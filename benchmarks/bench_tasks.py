@@ -28,10 +28,13 @@ from sklearn.linear_model import Ridge
 
 from data_loaders import LYAPUNOV_EXPONENTS, lorenz63
 from hrsnn import Forecaster, forecasting_reservoir
-from hrsnn.evaluation import evaluate_forecaster
+from hrsnn.evaluation import evaluate_forecaster, select_alpha_by_forecast, validation_starts
+from hrsnn.metrics import RIDGE_ALPHAS
 from hrsnn.readout import AutoregressiveRidge
 
 DT = 0.02
+#: A rate-based ESN wants small penalties: the decades 1e-6 .. 1 of the library's grid.
+ESN_ALPHAS = RIDGE_ALPHAS[0:13:4]
 LAMBDA = LYAPUNOV_EXPONENTS["lorenz63"]
 
 
@@ -45,7 +48,7 @@ class ESNForecaster:
     """
 
     def __init__(self, units, sr=1.0, lr=0.5, input_scaling=0.5, seed=0,
-                 alphas=(1e-6, 1e-4, 1e-2, 1.0), washout=100):
+                 alphas=ESN_ALPHAS, washout=100):
         self.units, self.sr, self.lr, self.input_scaling = units, sr, lr, input_scaling
         self.seed, self.alphas, self.washout = seed, alphas, washout
 
@@ -57,21 +60,16 @@ class ESNForecaster:
                                input_scaling=self.input_scaling, seed=self.seed)
         features = self._features(self.node_.run(z), z)
         n_val = len(z) // 4
-        scores = {}
-        for alpha in self.alphas:
-            readout = self._ridge(alpha, features, z, len(z) - n_val)
-            starts = np.linspace(len(z) - n_val, len(z) - 100, 4).astype(int)
-            valid = []
-            for start in starts:
-                self._reset()
-                f = self._features(self.node_.run(z[start - 100:start]), z[start - 100:start])
-                pred = self._loop(readout, f[-1], 100)
-                error = np.sqrt(np.mean((pred - z[start:start + 100]) ** 2, axis=1))
-                above = np.flatnonzero(~(error <= 0.4))
-                valid.append(above[0] if len(above) else 100)
-            scores[alpha] = np.mean(valid)
-        self.alpha_ = max(scores, key=scores.get)
-        self.validation_score_ = scores[self.alpha_]
+
+        def forecast(readout, start):
+            self._reset()
+            f = self._features(self.node_.run(z[start - 100:start]), z[start - 100:start])
+            return self._loop(readout, f[-1], 100)
+
+        self.alpha_, scores = select_alpha_by_forecast(
+            self.alphas, lambda alpha: self._ridge(alpha, features, z, len(z) - n_val),
+            forecast, z, validation_starts(len(z), n_val, 100, 4), horizon=100)
+        self.validation_score_ = scores[self.alpha_][0]
         self.readout_ = self._ridge(self.alpha_, features, z, len(z))
         return self
 

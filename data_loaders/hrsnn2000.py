@@ -12,8 +12,6 @@ from pathlib import Path
 
 import numpy as np
 
-from hrsnn import Network
-
 DEFAULT_PATH = Path(__file__).parent / "data" / "hrsnn2000_seed1234.npz"
 
 #: Brian2 2.9.0 results (all code-generation targets agree), shared/bench/README.md.
@@ -30,7 +28,10 @@ DT_MS = 0.1
 
 
 def load_hrsnn2000(path=DEFAULT_PATH):
-    """The benchmark network as an :class:`hrsnn.Network` and its input spikes.
+    """The benchmark network as plain arrays, and its input spikes.
+
+    No ``hrsnn`` import: ``hrsnn.Network.from_arrays(**network)`` builds the
+    network (:func:`hrsnn.reference.load_hrsnn2000` does both).
 
     Parameters
     ----------
@@ -39,8 +40,16 @@ def load_hrsnn2000(path=DEFAULT_PATH):
 
     Returns
     -------
-    network : hrsnn.Network
-        Times in ms, strict threshold, additive STDP on E->E in ``[0, 0.2]``.
+    network : dict
+        Keyword arguments of ``hrsnn.Network.from_arrays``: ``positions``
+        (n_neurons, 3), ``is_exc``, ``tau_m`` (ms) and ``v_init``
+        (n_neurons,); ``pre``, ``post``, ``weight``, ``plastic``,
+        ``tau_plus``, ``tau_minus`` (ms), ``eta_plus``, ``eta_minus``
+        (n_synapses,; STDP values of non-plastic synapses are fillers: 20 ms,
+        0); ``in_channel``, ``in_post`` (n_input_synapses,); and the scalars
+        ``v_th=1``, ``in_weight=0.06``, ``n_inputs=100``, ``t_ref=2`` ms,
+        ``strict_threshold=True``, ``stdp_rule="additive"``, ``w_min=0``,
+        ``w_max=0.2``.
     in_steps : ndarray of int64, shape (n_input_spikes,)
         Step of every input spike (``dt = 0.1`` ms).
     in_channels : ndarray of int32, shape (n_input_spikes,)
@@ -54,7 +63,7 @@ def load_hrsnn2000(path=DEFAULT_PATH):
             out[is_ee] = ee_values
             return out
 
-        network = Network.from_arrays(
+        network = dict(
             positions=d["pos"], is_exc=d["is_exc"], tau_m=d["tau_m_ms"], v_th=1.0,
             v_init=d["v0"], pre=d["pre"], post=d["post"], weight=d["w"], plastic=is_ee,
             tau_plus=per_synapse(d["tau_plus_ms"], 20.0),

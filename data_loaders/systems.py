@@ -33,6 +33,16 @@ LYAPUNOV_EXPONENTS = {
     "lorenz96": 1.68,
 }
 
+#: Default sampling step of each system of :data:`SYSTEMS`, model time units
+#: (the ``dt`` defaults of the functions below are read from here).
+DEFAULT_DT = {
+    "lorenz63": 0.02,            # about 1/55 of a Lyapunov time
+    "rossler": 0.05,             # about 120 samples per turn of the attractor
+    "lorenz96": 0.01,            # about 1/60 of a Lyapunov time (n_vars=40, F=8)
+    "multiscale_lorenz96": 0.005,  # the paper's RK4 step; the fast tiers need it
+    "mackey_glass": 1.0,         # the usual sampling of this series
+}
+
 
 # ----------------------------------------------------------------- checks
 def _check_int(owner, name, value, low):
@@ -139,8 +149,9 @@ def _lorenz63_rhs(sigma, rho, beta):
     return rhs
 
 
-def lorenz63(n_steps, dt=0.02, *, sigma=10.0, rho=28.0, beta=8 / 3, transient=1000,
-             substeps=1, initial_state=None, random_state=None):
+def lorenz63(n_steps, dt=DEFAULT_DT["lorenz63"],
+             *, sigma=10.0, rho=28.0, beta=8 / 3, transient=1000, substeps=1,
+             initial_state=None, random_state=None):
     """The Lorenz (1963) system, sampled every ``dt``.
 
     ``dx/dt = sigma (y - x)``, ``dy/dt = x (rho - z) - y``, ``dz/dt = x y - beta z``.
@@ -183,8 +194,9 @@ def _rossler_rhs(a, b, c):
     return rhs
 
 
-def rossler(n_steps, dt=0.05, *, a=0.2, b=0.2, c=5.7, transient=1000, substeps=1,
-            initial_state=None, random_state=None):
+def rossler(n_steps, dt=DEFAULT_DT["rossler"],
+            *, a=0.2, b=0.2, c=5.7, transient=1000, substeps=1, initial_state=None,
+            random_state=None):
     """The Rossler (1976) system, sampled every ``dt``.
 
     ``dx/dt = -y - z``, ``dy/dt = x + a y``, ``dz/dt = b + z (x - c)``.
@@ -233,8 +245,9 @@ def _lorenz96_rhs(n_vars, forcing):
     return lambda x: advect(x) - x + forcing
 
 
-def lorenz96(n_steps, dt=0.01, *, n_vars=40, forcing=8.0, transient=1000, substeps=1,
-             initial_state=None, random_state=None):
+def lorenz96(n_steps, dt=DEFAULT_DT["lorenz96"],
+             *, n_vars=40, forcing=8.0, transient=1000, substeps=1, initial_state=None,
+             random_state=None):
     """The single-scale Lorenz (1996) system, sampled every ``dt``.
 
     ``dx_k/dt = (x_{k+1} - x_{k-2}) x_{k-1} - x_k + F``, indices cyclic mod ``n_vars``.
@@ -303,9 +316,10 @@ def _multiscale_start(owner, initial_state, K, J, I, random_state):
     return np.concatenate([t.ravel() for t in tiers])
 
 
-def multiscale_lorenz96(n_steps, dt=0.005, *, K=8, J=8, I=8, forcing=20.0, b=10.0, c=10.0,
-                        d=10.0, e=10.0, h=1.0, g_z=1.0, transient=2000, substeps=1,
-                        initial_state=None, random_state=None, return_all=False):
+def multiscale_lorenz96(n_steps, dt=DEFAULT_DT["multiscale_lorenz96"],
+                        *, K=8, J=8, I=8, forcing=20.0, b=10.0, c=10.0, d=10.0, e=10.0,
+                        h=1.0, g_z=1.0, transient=2000, substeps=1, initial_state=None,
+                        random_state=None, return_all=False):
     """The three-tier Lorenz96 system of Thornes, Dueben & Palmer (2017).
 
     ``K`` slow variables ``X_k``, ``J`` faster ``Y_{j,k}`` per ``X_k`` and ``I``
@@ -422,8 +436,9 @@ def _mackey_glass_path(x_init, h, n_total, delay_steps, beta, gamma, n):
     return xs
 
 
-def mackey_glass(n_steps, dt=1.0, *, tau=17.0, beta=0.2, gamma=0.1, n=10, x0=1.2,
-                 transient=1000, substeps=10, initial_state=None, random_state=None):
+def mackey_glass(n_steps, dt=DEFAULT_DT["mackey_glass"],
+                 *, tau=17.0, beta=0.2, gamma=0.1, n=10, x0=1.2, transient=1000,
+                 substeps=10, initial_state=None, random_state=None):
     """The Mackey-Glass (1977) delay differential equation, sampled every ``dt``.
 
     ``dx/dt = beta x(t - tau) / (1 + x(t - tau)^n) - gamma x(t)``, from a

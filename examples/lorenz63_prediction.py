@@ -23,7 +23,7 @@ import numpy as np
 from data_loaders import LYAPUNOV_EXPONENTS, lorenz63
 from hrsnn import Forecaster, forecasting_reservoir
 from hrsnn.evaluation import evaluate_forecaster
-from hrsnn.metrics import nrmse, synaptic_operations, valid_prediction_time
+from hrsnn.metrics import nrmse, synaptic_operations_from_counts, valid_prediction_time
 from hrsnn.plotting import plot_forecast
 from hrsnn.readout import AutoregressiveRidge
 
@@ -34,16 +34,16 @@ def paper_protocol(series, n_neurons, seed):
     """Train on 500 steps, forecast the next 100 (no gap, no warm-up)."""
     scale = series.std(axis=0)
     model = Forecaster(forecasting_reservoir(n_neurons, random_state=seed)).fit(series[:500])
-    forecast = model.forecast(100)
+    forecast = model.forecast(100, warmup=series[:500])   # closed loop from the training end
     truth = series[500:600]
     out_degree = model.reservoir_.network_.out_degree()
-    spikes = np.repeat(np.arange(len(out_degree)), model.forecast_counts_)
     vpt = [valid_prediction_time(truth, forecast, threshold=t, scale=scale, dt=DT,
                                  lyapunov_exponent=LAMBDA) for t in (0.1, 0.4)]
     return {"nrmse_100_steps": nrmse(truth, forecast, scale=scale),
             "vpt_steps": [int(v.steps) for v in vpt],
             "vpt_lyapunov": [float(v.lyapunov_times) for v in vpt],
-            "sops_per_step": synaptic_operations(spikes, out_degree) / 100,
+            "sops_per_step": synaptic_operations_from_counts(model.forecast_counts_,
+                                                             out_degree) / 100,
             "alpha": model.alpha_}, truth, forecast
 
 

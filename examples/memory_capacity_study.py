@@ -51,11 +51,7 @@ def main(argv=None):
     print(f"memory capacity study: N = {args.n_neurons}, {args.seeds} seeds, "
           f"{args.n_steps} input steps, delays 1..{args.k_max} ({seconds:.1f} s)")
     print(studies.format_summary(studies.summarize(records), list(COLUMNS), labels=COLUMNS))
-    print("paired differences over seeds (mean ± std, seeds where the first is higher):")
-    for key, variant, reference in PAIRS:
-        diff, n_higher = studies.paired_difference(records, key, variant, reference)
-        print(f"  {COLUMNS[key]:>9}: {variant} - {reference} = "
-              f"{studies.format_stat(diff, sign=True)} ({n_higher}/{diff.n} seeds higher)")
+    print(studies.format_paired_differences(records, PAIRS, labels=COLUMNS))
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -38,13 +38,12 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
 from ._validation import check_choice, check_number
+from .metrics import RIDGE_ALPHAS
 from .reservoir import Reservoir
 
 #: Encodings of :func:`digits_dataset`, :func:`default_classifier`, :func:`evaluate_digits`.
 DIGITS_ENCODINGS = ("current", "poisson")
 
-#: Ridge penalties searched (efficient leave-one-out) by the readout.
-DEFAULT_ALPHAS = np.logspace(-3, 5, 17)
 
 #: Per-encoding defaults of the reservoir (see :func:`default_classifier`).
 RESERVOIR_DEFAULTS = {
@@ -193,7 +192,7 @@ def default_classifier(encoding="current", *, n_neurons=1000, random_state=0, n_
     n_jobs : int or None, default=None
         Threads of ``Reservoir.transform`` (identical results for any value).
     alphas : array_like or None, default=None
-        Ridge penalties; None means ``DEFAULT_ALPHAS`` (``logspace(-3, 5, 17)``).
+        Ridge penalties; None means :data:`hrsnn.metrics.RIDGE_ALPHAS`.
     **reservoir_params
         Any other :class:`~hrsnn.Reservoir` parameter, overriding the table.
 
@@ -207,7 +206,7 @@ def default_classifier(encoding="current", *, n_neurons=1000, random_state=0, n_
     params.update(reservoir_params)
     reservoir = Reservoir(n_neurons=n_neurons, random_state=random_state, n_jobs=n_jobs,
                           **params)
-    alphas = DEFAULT_ALPHAS if alphas is None else np.asarray(alphas, dtype=np.float64)
+    alphas = RIDGE_ALPHAS if alphas is None else np.asarray(alphas, dtype=np.float64)
     return make_pipeline(reservoir, RidgeClassifierCV(alphas=alphas))
 
 
@@ -218,7 +217,7 @@ def evaluate_digits(encoding="current", *, n_neurons=1000, random_state=0, n_job
 
     The split is ``train_test_split(..., test_size=test_size, stratify=y,
     random_state=split_random_state)``; the baseline is
-    ``RidgeClassifierCV(alphas=DEFAULT_ALPHAS)`` on the 64 raw pixel
+    ``RidgeClassifierCV(alphas=RIDGE_ALPHAS)`` on the 64 raw pixel
     intensities (in ``[0, 1]``) of the same split.
 
     Parameters
@@ -296,7 +295,7 @@ def evaluate_digits(encoding="current", *, n_neurons=1000, random_state=0, n_job
 
     pixels, y_pixels = load_digits_images(n_classes)
     assert np.array_equal(y_pixels, y)
-    baseline = RidgeClassifierCV(alphas=DEFAULT_ALPHAS).fit(pixels[train], y_pixels[train])
+    baseline = RidgeClassifierCV(alphas=RIDGE_ALPHAS).fit(pixels[train], y_pixels[train])
     baseline_accuracy = float(baseline.score(pixels[test], y_pixels[test]))
 
     params = reservoir.get_params()
@@ -322,5 +321,84 @@ def evaluate_digits(encoding="current", *, n_neurons=1000, random_state=0, n_job
         "split_random_state": split_random_state,
         "dataset_params": settings,
         "reservoir_params": params,
-        "alphas": readout.alphas.tolist(),
+        "alphas": [float(a) for a in readout.alphas],
     }
+
+
+# --------------------------------------------------------------------- SHD
+#: Binning of SHD recordings: 100 bins over the first second, one 10 ms bin per
+#: 10 simulation steps of 1 ms.
+SHD_BINNING = dict(n_bins=100, duration=1.0)
+
+
+def shd_classifier(*, n_bins=SHD_BINNING["n_bins"], duration=SHD_BINNING["duration"],
+                   n_neurons=1000, random_state=0, n_jobs=None, alphas=None):
+    """Reservoir + ridge pipeline for SHD spike counts from :func:`data_loaders.load_shd`.
+
+    Parameters
+    ----------
+    n_bins : int, default=100
+        Time bins of the input (one input step each).
+    duration : float, default=1.0
+        Seconds the bins cover; each bin is ``duration * 1000 / n_bins`` steps
+        of 1 ms.
+    n_neurons : int, default=1000
+    random_state : int or None, default=0
+    n_jobs : int or None, default=None
+    alphas : array_like or None, default=None
+        Ridge penalties; None means :data:`hrsnn.metrics.RIDGE_ALPHAS`.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        Unfitted; ``fit(X, y)`` with ``X`` of shape (n_samples, n_bins, 700).
+    """
+    steps = int(round(duration * 1000 / n_bins))
+    reservoir = Reservoir(n_neurons=n_neurons, encoding="spikes", steps_per_input=steps,
+                          dt=1.0, random_state=random_state, n_jobs=n_jobs)
+    alphas = RIDGE_ALPHAS if alphas is None else np.asarray(alphas, dtype=np.float64)
+    return make_pipeline(reservoir, RidgeClassifierCV(alphas=alphas))
+
+
+def evaluate_shd(path, test_path=None, *, n_neurons=1000, random_state=0, n_jobs=None,
+                 max_samples=None, test_size=0.3):
+    """Train and test :func:`shd_classifier` on local SHD HDF5 files.
+
+    Parameters
+    ----------
+    path : str or Path
+        Training file (nothing is downloaded).
+    test_path : str, Path or None, default=None
+        Separate test file; None splits ``path`` (``test_size``, stratified,
+        ``random_state``).
+    n_neurons, random_state, n_jobs
+        Of :func:`shd_classifier`.
+    max_samples : int or None, default=None
+        Read at most this many recordings per file.
+    test_size : float, default=0.3
+
+    Returns
+    -------
+    dict
+        JSON-serialisable: ``accuracy`` (fraction of the test set),
+        ``n_train``, ``n_test``, ``n_classes``, ``n_channels``, ``n_neurons``,
+        ``bin_ms``, ``alpha``, ``path``, ``test_path``, ``wall_time_s``.
+    """
+    from data_loaders import load_shd
+
+    began = time.perf_counter()
+    X, y = load_shd(path, max_samples=max_samples, **SHD_BINNING)
+    if test_path is None:
+        X, X_test, y, y_test = train_test_split(X, y, test_size=test_size, stratify=y,
+                                                random_state=random_state)
+    else:
+        X_test, y_test = load_shd(test_path, max_samples=max_samples, **SHD_BINNING)
+    model = shd_classifier(n_neurons=n_neurons, random_state=random_state, n_jobs=n_jobs)
+    model.fit(X, y)
+    accuracy = float(model.score(X_test, y_test))
+    return {"dataset": "shd", "path": str(path),
+            "test_path": None if test_path is None else str(test_path),
+            "accuracy": accuracy, "n_train": int(len(X)), "n_test": int(len(X_test)),
+            "n_classes": int(len(np.unique(y))), "n_channels": int(X.shape[2]),
+            "n_neurons": int(n_neurons), "bin_ms": model[0].steps_per_input * model[0].dt,
+            "alpha": float(model[-1].alpha_), "wall_time_s": time.perf_counter() - began}

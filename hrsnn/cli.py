@@ -89,7 +89,7 @@ def _parser():
 
 # ------------------------------------------------------------------ forecast
 def _forecast(args, out):
-    from data_loaders import LYAPUNOV_EXPONENTS, load_system
+    from data_loaders import DEFAULT_DT, LYAPUNOV_EXPONENTS, load_system
 
     from . import plotting
     from .evaluation import evaluate_forecaster, forecast_windows
@@ -103,7 +103,7 @@ def _forecast(args, out):
     series = load_system(args.system, n_total, random_state=args.series_seed, **params)
     starts = forecast_windows(len(series), args.n_train, args.n_starts, args.horizon,
                               args.warmup)
-    dt = args.dt if args.dt is not None else _default_dt(args.system)
+    dt = args.dt if args.dt is not None else DEFAULT_DT[args.system]
     lyapunov = LYAPUNOV_EXPONENTS.get(args.system)
     scale = series.std(axis=0)
     print(f"{args.system}: {len(series)} steps of dt = {dt}; training on {args.n_train}, "
@@ -128,7 +128,7 @@ def _forecast(args, out):
     print(f"fitted {args.n_neurons} neurons in {fit_seconds:.1f} s (alpha = {model.alpha_:g})")
 
     out_degree = model.reservoir_.network_.out_degree()
-    summary = {name: _summarise(_scores(e, dt, lyapunov, out_degree, args.horizon))
+    summary = {name: _summarise(_scores(e, dt, lyapunov, out_degree))
                for name, e in evaluations.items()}
     _print_forecast_table(summary, lyapunov is not None)
     figure = plotting.plot_forecast(series[starts[0]:starts[0] + args.horizon],
@@ -144,10 +144,8 @@ def _forecast(args, out):
     print(f"wrote {figure_path} and {out / (args.system + '_forecast.json')}")
 
 
-def _scores(evaluation, dt, lyapunov, out_degree, horizon):
+def _scores(evaluation, dt, lyapunov, out_degree):
     """Per-window scores of one model (SOPs only for models that count spikes)."""
-    from .metrics import synaptic_operations
-
     row = {"one_step_nrmse": evaluation.one_step_nrmse_windows}
     for column, threshold in enumerate(evaluation.thresholds):
         row[f"vpt_steps_{threshold}"] = evaluation.vpt_steps[:, column]
@@ -155,10 +153,9 @@ def _scores(evaluation, dt, lyapunov, out_degree, horizon):
         if lyapunov is not None:
             row[f"vpt_lyapunov_{threshold}"] = (evaluation.vpt_lyapunov(dt, lyapunov)
                                                 [:, column])
-    if evaluation.forecast_counts is not None:
-        neurons = np.arange(len(out_degree))
-        row["sops_per_step"] = [synaptic_operations(np.repeat(neurons, counts), out_degree)
-                                / horizon for counts in evaluation.forecast_counts]
+    sops = evaluation.sops_per_step(out_degree)
+    if sops is not None:
+        row["sops_per_step"] = sops
     return row
 
 
@@ -177,13 +174,6 @@ def _print_forecast_table(summary, with_lyapunov):
         cells = [f"{scores[c]['median']:>18.4g}" if c in scores else f"{'-':>18}"
                  for c in columns]
         print(f"{name:<20}" + "".join(cells))
-
-
-def _default_dt(system):
-    import inspect
-
-    from data_loaders import SYSTEMS
-    return inspect.signature(SYSTEMS[system]).parameters["dt"].default
 
 
 # ------------------------------------------------------------------ classify
@@ -212,45 +202,22 @@ def _classify_digits(args):
 
 
 def _classify_shd(args):
-    from sklearn.linear_model import RidgeClassifierCV
-    from sklearn.model_selection import train_test_split
-    from sklearn.pipeline import make_pipeline
-
-    from data_loaders import load_shd
-
-    from .reservoir import Reservoir
+    from .classification import evaluate_shd
 
     if args.path is None:
         raise ValueError("classify shd needs --path to a local SHD HDF5 file "
                          "(e.g. shd_train.h5); nothing is downloaded.")
-    n_bins, duration = 100, 1.0
-    X, y = load_shd(args.path, n_bins=n_bins, duration=duration, max_samples=args.max_samples)
-    if args.test_path is None:
-        X, X_test, y, y_test = train_test_split(X, y, test_size=0.3, stratify=y,
-                                                random_state=args.seed)
-    else:
-        X_test, y_test = load_shd(args.test_path, n_bins=n_bins, duration=duration,
-                                  max_samples=args.max_samples)
-    steps = int(round(duration * 1000 / n_bins))      # 1 ms simulation steps per bin
-    n_neurons = 1000 if args.n_neurons is None else args.n_neurons
-    model = make_pipeline(
-        Reservoir(n_neurons=n_neurons, encoding="spikes", steps_per_input=steps,
-                  random_state=args.seed, n_jobs=args.n_jobs),
-        RidgeClassifierCV(alphas=np.logspace(-3, 3, 7)))
-    print(f"SHD {args.path}: {len(X)} training and {len(X_test)} test samples, "
-          f"{X.shape[2]} channels, {n_bins} bins of {steps} ms, {n_neurons} neurons")
-    began = time.perf_counter()
-    bar = _progress(None, "fit + score", total=2)
-    model.fit(X, y)
-    bar.update()
-    accuracy = float(model.score(X_test, y_test))
-    bar.update()
-    bar.close()
-    seconds = time.perf_counter() - began
-    print(f"accuracy {accuracy:.4f} ({len(np.unique(y))} classes)   {seconds:.1f} s")
-    return {"dataset": "shd", "path": str(args.path), "accuracy": accuracy,
-            "n_train": len(X), "n_test": len(X_test), "n_neurons": n_neurons,
-            "wall_time_s": seconds}
+    kwargs = {} if args.n_neurons is None else {"n_neurons": args.n_neurons}
+    print(f"SHD {args.path}: reservoir + ridge, "
+          + ("30 % stratified test split" if args.test_path is None else args.test_path))
+    report = evaluate_shd(args.path, args.test_path, random_state=args.seed,
+                          n_jobs=args.n_jobs, max_samples=args.max_samples, **kwargs)
+    print(f"{report['n_train']} training and {report['n_test']} test samples, "
+          f"{report['n_channels']} channels, bins of {report['bin_ms']:g} ms, "
+          f"{report['n_neurons']} neurons")
+    print(f"accuracy {report['accuracy']:.4f} ({report['n_classes']} classes)   "
+          f"{report['wall_time_s']:.1f} s")
+    return report
 
 
 # --------------------------------------------------------------------- study

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validation import check_number
-from .metrics import nrmse, valid_prediction_time
+from .metrics import nrmse, synaptic_operations_from_counts, valid_prediction_time
 
 
 @dataclass
@@ -54,6 +54,25 @@ class ForecastEvaluation:
         """``vpt_steps`` in Lyapunov times (``steps * dt * lambda_max``)."""
         return self.vpt_steps * dt * lyapunov_exponent
 
+    def sops_per_step(self, out_degree):
+        """Synaptic operations per forecast step of each window.
+
+        Parameters
+        ----------
+        out_degree : array_like of int, shape (n_neurons,)
+            Recurrent out-degree of the forecasting network
+            (``model.reservoir_.network_.out_degree()``).
+
+        Returns
+        -------
+        ndarray of float, shape (n_starts,) or None
+            None for models that do not count spikes.
+        """
+        if self.forecast_counts is None:
+            return None
+        horizon = self.forecasts.shape[1]
+        return synaptic_operations_from_counts(self.forecast_counts, out_degree) / horizon
+
 
 def forecast_windows(n_steps, n_train, n_starts, horizon, warmup):
     """Evenly spaced, non-overlapping forecast windows after the training part.
@@ -83,6 +102,76 @@ def forecast_windows(n_steps, n_train, n_starts, horizon, warmup):
                          f"need {needed}. Generate a longer series or reduce 'n_starts', "
                          "'horizon' or 'warmup'.")
     return n_train + warmup + span * np.arange(n_starts)
+
+
+def validation_starts(n_steps, n_val, horizon, n_starts):
+    """Evenly spaced starts of validation forecasts in the last ``n_val`` steps.
+
+    Parameters
+    ----------
+    n_steps : int
+        Length of the (training) series.
+    n_val : int
+        Held-out steps at its end (at least ``horizon``).
+    horizon : int
+        Steps per validation forecast; every forecast ends inside the series.
+    n_starts : int
+        Forecasts wanted (fewer when rounding makes starts coincide).
+
+    Returns
+    -------
+    tuple of int
+        Sorted, distinct starts in ``[n_steps - n_val, n_steps - horizon]``.
+    """
+    first, last = n_steps - n_val, n_steps - horizon
+    starts = np.linspace(first, last, n_starts).round().astype(int)
+    return tuple(sorted(set(int(s) for s in starts)))
+
+
+def select_alpha_by_forecast(alphas, train, forecast, truth, starts, *, horizon,
+                             threshold=0.4):
+    """The ridge penalty whose readout forecasts held-out data best in closed loop.
+
+    For every ``alpha``, ``readout = train(alpha)`` (trained before the
+    validation part) forecasts ``horizon`` steps from each start; a forecast
+    scores its valid steps, those before the RMSE over the (standardised)
+    variables first exceeds ``threshold``. The best alpha has the most valid
+    steps on average; ties go to the lower mean RMSE over the horizon.
+
+    Parameters
+    ----------
+    alphas : sequence of float
+    train : callable
+        ``train(alpha) -> readout``.
+    forecast : callable
+        ``forecast(readout, start) -> ndarray of shape (horizon, n_dims)``:
+        the closed-loop forecast of ``truth[start:start + horizon]``.
+    truth : ndarray of shape (n_steps, n_dims)
+        The standardised series.
+    starts : sequence of int
+        Validation starts (e.g. :func:`validation_starts`).
+    horizon : int
+    threshold : float, default=0.4
+
+    Returns
+    -------
+    alpha : float
+    scores : dict
+        ``alpha -> (mean valid steps, mean RMSE)``.
+    """
+    scores = {}
+    for alpha in alphas:
+        readout = train(alpha)
+        valid, errors = [], []
+        for start in starts:
+            error = np.sqrt(np.mean((forecast(readout, start)
+                                     - truth[start:start + horizon]) ** 2, axis=1))
+            above = np.flatnonzero(~(error <= threshold))
+            valid.append(above[0] if len(above) else horizon)
+            errors.append(np.mean(error))
+        scores[float(alpha)] = (float(np.mean(valid)), float(np.mean(errors)))
+    best = max(scores, key=lambda a: (scores[a][0], -scores[a][1]))
+    return best, scores
 
 
 def evaluate_forecaster(model, series, *, n_train, n_starts=5, horizon=300, warmup=100,

@@ -9,6 +9,7 @@ the states, spike lists and counts that :class:`~hrsnn.simulator.Simulator` or
 * Memory: :func:`memory_capacity` with the input of :func:`memory_capacity_input`.
 * Activity and energy: :func:`spike_count`, :func:`average_activation`,
   :func:`spike_efficiency`, :func:`synaptic_operations`,
+  :func:`synaptic_operations_from_counts`,
   :func:`synaptic_operations_ratio`.
 * Diversity: :func:`heterogeneity`, the log-determinant of a parameter covariance.
 """
@@ -22,14 +23,18 @@ from sklearn.linear_model import Ridge, RidgeCV
 from ._validation import check_number
 
 __all__ = [
-    "MemoryCapacity", "VPT", "average_activation", "effective_rank", "heterogeneity",
+    "MemoryCapacity", "RIDGE_ALPHAS", "VPT", "average_activation", "effective_rank", "heterogeneity",
     "memory_capacity", "memory_capacity_input", "nrmse", "nrmse_per_step",
     "spike_count", "spike_efficiency", "synaptic_operations",
-    "synaptic_operations_ratio", "valid_prediction_time",
+    "synaptic_operations_from_counts", "synaptic_operations_ratio", "valid_prediction_time",
 ]
 
-#: Ridge penalties tried (per delay, by generalised cross-validation) by default.
-DEFAULT_ALPHAS = (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1000.0)
+#: The one grid of ridge penalties in hrsnn: half decades from 1e-6 to 1e5.
+#: Readouts that select their penalty by (generalised) leave-one-out
+#: cross-validation search all of it (memory capacity, the autoregressive
+#: baseline, the classifiers); a closed-loop selection, which costs a forecast
+#: per penalty, searches its decades 0.1 .. 1000 (``readout.FORECAST_ALPHAS``).
+RIDGE_ALPHAS = tuple(float(f"{10.0 ** (k / 2):.15g}") for k in range(-12, 11))
 
 
 # ---------------------------------------------------------------- helpers
@@ -287,7 +292,7 @@ def _squared_correlation(a, b):
 
 
 def memory_capacity(states, inputs, *, k_max=50, washout=0, test_fraction=0.3,
-                    alpha=DEFAULT_ALPHAS):
+                    alpha=RIDGE_ALPHAS):
     """Linear memory capacity: how well ridge readouts recall past inputs.
 
     Row ``t`` of ``states`` is the reservoir state at the end of input step
@@ -311,7 +316,7 @@ def memory_capacity(states, inputs, *, k_max=50, washout=0, test_fraction=0.3,
         Leading steps dropped as transient.
     test_fraction : float in (0, 1), default 0.3
         Share of the usable rows held out for scoring.
-    alpha : float or sequence of float, default DEFAULT_ALPHAS
+    alpha : float or sequence of float, default RIDGE_ALPHAS
         Ridge penalty. A sequence selects one penalty per delay by efficient
         leave-one-out cross-validation on the training rows
         (:class:`sklearn.linear_model.RidgeCV`).
@@ -503,13 +508,61 @@ def synaptic_operations(spike_neurons, out_degree, *, input_channels=None,
         raise ValueError(f"{owner} needs 'input_channels' and 'input_out_degree' together.")
     out_degree = _degree_array("out_degree", out_degree, owner)
     neurons = _index_array("spike_neurons", spike_neurons, out_degree.size, owner)
-    sops = int(out_degree[neurons].sum())
+    counts = np.bincount(neurons, minlength=out_degree.size)
+    input_counts = None
     if input_channels is not None:
         input_out_degree = _degree_array("input_out_degree", input_out_degree, owner)
         channels = _index_array("input_channels", input_channels, input_out_degree.size,
                                 owner)
-        sops += int(input_out_degree[channels].sum())
-    return sops
+        input_counts = np.bincount(channels, minlength=input_out_degree.size)
+    return synaptic_operations_from_counts(counts, out_degree, input_counts=input_counts,
+                                           input_out_degree=input_out_degree)
+
+
+def synaptic_operations_from_counts(counts, out_degree, *, input_counts=None,
+                                    input_out_degree=None):
+    """Synaptic operations from spike counts: ``counts @ out_degree`` (+ the inputs').
+
+    The same energy model as :func:`synaptic_operations`, for when only
+    the spikes per neuron are known (``SimulationResult.counts``,
+    ``Forecaster.forecast_counts_``).
+
+    Parameters
+    ----------
+    counts : array-like of int, shape (n_neurons,) or (n_runs, n_neurons)
+        Spikes per neuron (one row per run).
+    out_degree : array-like of int, shape (n_neurons,)
+        Surviving recurrent out-degree per neuron (``Network.out_degree()``).
+    input_counts : array-like of int, shape (n_inputs,) or (n_runs, n_inputs), optional
+        Spikes per input channel, for spike-encoded inputs.
+    input_out_degree : array-like of int, shape (n_inputs,), optional
+        Input synapses per channel. Required with ``input_counts``.
+
+    Returns
+    -------
+    int or ndarray of int64, shape (n_runs,)
+        Synaptic operations (of each run).
+    """
+    owner = "synaptic_operations_from_counts()"
+    if (input_counts is None) != (input_out_degree is None):
+        raise ValueError(f"{owner} needs 'input_counts' and 'input_out_degree' together.")
+    sops = _counts_times_degree("counts", counts, "out_degree", out_degree, owner)
+    if input_counts is not None:
+        sops = sops + _counts_times_degree("input_counts", input_counts,
+                                           "input_out_degree", input_out_degree, owner)
+    return int(sops) if np.ndim(sops) == 0 else sops
+
+
+def _counts_times_degree(counts_name, counts, degree_name, degree, owner):
+    degree = _degree_array(degree_name, degree, owner)
+    counts = np.asarray(counts)
+    if (counts.ndim not in (1, 2) or counts.shape[-1] != degree.size
+            or not np.issubdtype(counts.dtype, np.integer) or np.any(counts < 0)):
+        raise ValueError(f"The '{counts_name}' argument of {owner} must hold non-negative "
+                         f"integer counts of shape ({degree.size},) or (n_runs, "
+                         f"{degree.size}), one per entry of '{degree_name}'. Got shape "
+                         f"{counts.shape} and dtype {counts.dtype} instead.")
+    return counts.astype(np.int64) @ degree
 
 
 def synaptic_operations_ratio(dense_sops, pruned_sops):

@@ -11,7 +11,6 @@
 import numpy as np
 
 from .metrics import nrmse_per_step, valid_prediction_time
-from .studies import summarize
 
 #: Axis labels of the study measurements (others are shown by their key).
 STUDY_LABELS = {
@@ -304,6 +303,8 @@ def _study_summary(data, keys):
     if isinstance(data, dict):
         summary = data
     else:
+        from .studies import summarize       # here, so plotting imports no simulator
+
         present = [k for k in keys if data and all(k in r for r in data)]
         summary = summarize(data, present) if present else {}
     if not summary or not any(k in next(iter(summary.values())) for k in keys):

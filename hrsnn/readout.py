@@ -7,17 +7,24 @@ a state per time step and a loop that feeds predictions back, which is what
 :class:`Forecaster` adds.
 """
 
+from contextlib import contextmanager
+
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from ._validation import check_choice, check_number
+from .evaluation import select_alpha_by_forecast, validation_starts
+from .metrics import RIDGE_ALPHAS
 from .reservoir import Reservoir
 
 FORECAST_FEATURES = ("states", "v", "input")
 TARGETS = ("delta", "next")
 SELECTIONS = ("forecast", "cv")
+#: The decades 0.1 .. 1000 of :data:`hrsnn.metrics.RIDGE_ALPHAS`: the penalties a
+#: :class:`Forecaster` tries (each costs closed-loop validation forecasts).
+FORECAST_ALPHAS = tuple(float(a) for a in RIDGE_ALPHAS[10:19:2])
 
 
 def forecasting_reservoir(n_neurons=1000, random_state=None, **params):
@@ -55,6 +62,13 @@ class Forecaster(BaseEstimator):
     ``forecast`` runs in closed loop, each prediction fed back as the next
     input while the reservoir carries its state on.
 
+    There is no hidden state between calls: ``predict(X)`` and
+    ``forecast(n_steps, warmup)`` start from the reservoir's reset state,
+    are driven through ``X`` or ``warmup``, and restore ``reservoir_``'s
+    state when they return, so their results depend only on their
+    arguments. To continue a forecast, warm up on the data followed by the
+    forecast so far (the reservoir sees the same inputs either way).
+
     Parameters
     ----------
     reservoir : Reservoir or None, default=None
@@ -69,8 +83,8 @@ class Forecaster(BaseEstimator):
         The readout learns the increment ``x(t+1) - x(t)`` or ``x(t+1)``.
     washout : int, default=100
         Initial steps whose states are not used to train the readout.
-    alphas : sequence of float, default=(0.1, 1, 10, 100, 1000)
-        Candidate ridge regularisations.
+    alphas : sequence of float, default=FORECAST_ALPHAS
+        Candidate ridge regularisations (0.1, 1, 10, 100, 1000).
     selection : {"forecast", "cv"}, default="forecast"
         How ``alpha_`` is chosen: by closed-loop forecasts on the last
         ``validation_fraction`` of the training series (readout trained on
@@ -96,8 +110,8 @@ class Forecaster(BaseEstimator):
     Attributes
     ----------
     reservoir_ : Reservoir
-        The fitted reservoir; its state is where the last fit, predict or
-        forecast left it.
+        The fitted reservoir, its state at the end of the training series
+        (``predict`` and ``forecast`` leave it unchanged).
     readout_ : sklearn.linear_model.Ridge
         Trained on features of every step after ``washout``.
     alpha_ : float
@@ -108,10 +122,11 @@ class Forecaster(BaseEstimator):
     mean_, scale_ : ndarray of shape (n_dims,)
         Standardisation of the training series.
     n_dims_ : int
-        Variables of the series.
+        Variables of the series (1 for a 1-D series).
     forecast_counts_ : ndarray of int64, shape (n_neurons,)
-        Spikes per neuron during the last :meth:`forecast` (closed loop only;
-        for synaptic operations, see :func:`hrsnn.metrics.synaptic_operations`).
+        Spikes per neuron during the closed-loop part of the most recent
+        :meth:`forecast` (a record for synaptic operations, see
+        :func:`hrsnn.metrics.synaptic_operations`; no later call reads it).
 
     Examples
     --------
@@ -119,12 +134,14 @@ class Forecaster(BaseEstimator):
     >>> from hrsnn import Forecaster
     >>> series = lorenz63(1200, random_state=0)
     >>> model = Forecaster(random_state=0, washout=50).fit(series[:1000])
-    >>> model.forecast(5).shape
+    >>> model.forecast(5, warmup=series[900:1000]).shape
     (5, 3)
+    >>> model.predict(series[1000:1100]).shape
+    (100, 3)
     """
 
     def __init__(self, reservoir=None, *, features=("states", "v"), target="delta",
-                 washout=100, alphas=(0.1, 1.0, 10.0, 100.0, 1000.0),
+                 washout=100, alphas=FORECAST_ALPHAS,
                  selection="forecast", validation_fraction=0.25, validation_starts=4,
                  validation_horizon=100, validation_threshold=0.4, standardize=True,
                  random_state=None):
@@ -174,7 +191,6 @@ class Forecaster(BaseEstimator):
         self.reservoir_, self.readout_, self.alpha_ = reservoir, readout, alpha
         self.validation_scores_ = scores
         self.mean_, self.scale_, self.n_dims_ = mean, scale, series.shape[1]
-        self._last = (features[-1], z[-1])
         return self
 
     def predict(self, X):
@@ -189,43 +205,43 @@ class Forecaster(BaseEstimator):
         -------
         ndarray of shape (n_steps, n_dims)
             Row ``t`` predicts ``X[t + 1]``; the last row forecasts the step
-            after ``X``. The reservoir is left at the end of ``X``, so
-            :meth:`forecast` continues from there.
+            after ``X``. Computed from the reset state; ``reservoir_``'s
+            state is restored afterwards.
         """
         check_is_fitted(self, "readout_")
         z = self._standardised(X, "X")
-        features, _ = self._teacher_forced(self.reservoir_, z, ())
-        self._last = (features[-1], z[-1])
+        with _state_kept(self.reservoir_):
+            features, _ = self._teacher_forced(self.reservoir_, z, ())
         return self._unstandardised(self._next_values(features, z))
 
-    def forecast(self, n_steps, warmup=None):
+    def forecast(self, n_steps, warmup):
         """Closed-loop forecast: each prediction is fed back as the next input.
 
         Parameters
         ----------
         n_steps : int
             Steps to forecast.
-        warmup : array_like of shape (n_warmup, n_dims), optional
-            True values right before the forecast; the reservoir is reset and
-            driven through them first. None continues from where the last
-            ``fit``, ``predict`` or ``forecast`` stopped.
+        warmup : array_like of shape (n_warmup, n_dims) or (n_warmup,)
+            True values right before the forecast (at least one step); the
+            reservoir starts from its reset state and is driven through them
+            first. The forecast depends on nothing else: ``reservoir_``'s
+            state is restored afterwards.
 
         Returns
         -------
         ndarray of shape (n_steps, n_dims)
-            The forecast of the ``n_steps`` steps after the warmup (or after
-            the data seen last).
+            The forecast of the ``n_steps`` steps after ``warmup``.
         """
         check_is_fitted(self, "readout_")
         check_number(type(self).__name__, "n_steps", n_steps, "int", 1)
-        if warmup is not None:
-            self.predict(warmup)
-        features, last_input = self._last
+        z = self._standardised(warmup, "warmup", min_steps=1)
         counts = np.zeros(self.reservoir_.network_.n_neurons, dtype=np.int64)
-        z, self._last = self._closed_loop(self.reservoir_, features, last_input, n_steps,
-                                          counts=counts)
+        with _state_kept(self.reservoir_):
+            features, _ = self._teacher_forced(self.reservoir_, z, ())
+            forecast, _ = self._closed_loop(self.reservoir_, features[-1], z[-1], n_steps,
+                                            counts=counts)
         self.forecast_counts_ = counts
-        return self._unstandardised(z)
+        return self._unstandardised(forecast)
 
     # ----------------------------------------------------------- the loops
     def _teacher_forced(self, reservoir, z, snapshot_at):
@@ -251,8 +267,10 @@ class Forecaster(BaseEstimator):
         Spike counts per neuron are added to ``counts`` when given.
         """
         readout = self.readout_ if readout is None else readout
-        coef, intercept = readout.coef_, readout.intercept_
-        out = np.empty((n_steps, len(last_input)))
+        n_dims = len(last_input)
+        coef = np.reshape(readout.coef_, (n_dims, -1))
+        intercept = np.reshape(readout.intercept_, (n_dims,))
+        out = np.empty((n_steps, n_dims))
         x = last_input
         record_v = "v" in self._feature_names()
         for k in range(n_steps):
@@ -290,23 +308,17 @@ class Forecaster(BaseEstimator):
 
     def _select_by_forecast(self, reservoir, z, features, snapshots, n_val):
         """Alpha whose readout (trained before the validation part) forecasts it best."""
-        begin = len(z) - n_val
-        horizon = self.validation_horizon
-        scores = {}
-        for alpha in self.alphas:
-            readout = self._ridge(alpha, features, z, begin)
-            valid, errors = [], []
-            for start, state in snapshots.items():
-                reservoir.set_state(state)
-                pred, _ = self._closed_loop(reservoir, features[start - 1], z[start - 1],
-                                            horizon, readout)
-                error = np.sqrt(np.mean((pred - z[start:start + horizon]) ** 2, axis=1))
-                above = np.flatnonzero(~(error <= self.validation_threshold))
-                valid.append(above[0] if len(above) else horizon)
-                errors.append(np.mean(error))
-            scores[float(alpha)] = (float(np.mean(valid)), float(np.mean(errors)))
-        best = max(scores, key=lambda a: (scores[a][0], -scores[a][1]))
-        return best, scores
+        def train(alpha):
+            return self._ridge(alpha, features, z, len(z) - n_val)
+
+        def forecast(readout, start):
+            reservoir.set_state(snapshots[start])
+            return self._closed_loop(reservoir, features[start - 1], z[start - 1],
+                                     self.validation_horizon, readout)[0]
+
+        return select_alpha_by_forecast(self.alphas, train, forecast, z, list(snapshots),
+                                        horizon=self.validation_horizon,
+                                        threshold=self.validation_threshold)
 
     # ------------------------------------------------------------- helpers
     def _new_reservoir(self):
@@ -339,16 +351,15 @@ class Forecaster(BaseEstimator):
     def _validation_starts(self, n_steps, n_val):
         if self.selection != "forecast":
             return ()
-        first, last = n_steps - n_val, n_steps - self.validation_horizon
-        starts = np.linspace(first, last, self.validation_starts).round().astype(int)
-        return tuple(sorted(set(int(s) for s in starts)))
+        return validation_starts(n_steps, n_val, self.validation_horizon,
+                                 self.validation_starts)
 
     def _next_values(self, features, z):
-        step = self.readout_.predict(features)
+        step = np.reshape(self.readout_.predict(features), z.shape)
         return z + step if self.target == "delta" else step
 
-    def _standardised(self, X, name):
-        series = _as_series(X, name)
+    def _standardised(self, X, name, min_steps=2):
+        series = _as_series(X, name, min_steps)
         if series.shape[1] != self.n_dims_:
             raise ValueError(f"'{name}' has {series.shape[1]} variables, but "
                              f"{type(self).__name__} was fitted with {self.n_dims_}.")
@@ -386,15 +397,27 @@ class Forecaster(BaseEstimator):
                              f"sequence of positive numbers. Got {self.alphas!r} instead.")
 
 
-def _as_series(X, name):
-    """Finite float64 array of shape (n_steps, n_dims)."""
-    series = check_array(X, ensure_2d=False, dtype=np.float64, input_name=name)
+def _as_series(X, name, min_steps=2):
+    """Finite float64 array of shape (n_steps, n_dims) with at least ``min_steps`` rows."""
+    series = check_array(X, ensure_2d=False, dtype=np.float64, input_name=name,
+                         ensure_min_samples=0)
     if series.ndim == 1:
         series = series[:, None]
-    if series.ndim != 2 or series.shape[0] < 2:
+    if series.ndim != 2 or series.shape[0] < min_steps:
         raise ValueError(f"'{name}' must be a series of shape (n_steps, n_dims) or "
-                         f"(n_steps,) with at least 2 steps; got shape {series.shape}.")
+                         f"(n_steps,) with at least {min_steps} step"
+                         f"{'s' if min_steps > 1 else ''}; got shape {series.shape}.")
     return series
+
+
+@contextmanager
+def _state_kept(reservoir):
+    """Run the body, then put ``reservoir`` back in the state it had before."""
+    state = reservoir.get_state()
+    try:
+        yield reservoir
+    finally:
+        reservoir.set_state(state)
 
 
 def _standardisation(series, standardize):
@@ -416,8 +439,9 @@ class AutoregressiveRidge(BaseEstimator):
     ----------
     lags : int, default=5
         Past values per prediction (``x(t), ..., x(t - lags + 1)``).
-    alphas : sequence of float, default=(1e-6, ..., 1e2)
-        Candidate regularisations, chosen by leave-one-out CV (``RidgeCV``).
+    alphas : sequence of float, default=RIDGE_ALPHAS
+        Candidate regularisations, chosen by leave-one-out CV (``RidgeCV``);
+        default :data:`hrsnn.metrics.RIDGE_ALPHAS`.
     target : {"delta", "next"}, default="delta"
         Learn the increment or the next value.
 
@@ -427,7 +451,7 @@ class AutoregressiveRidge(BaseEstimator):
     n_dims_ : int
     """
 
-    def __init__(self, lags=5, *, alphas=(1e-6, 1e-4, 1e-2, 1.0, 1e2), target="delta"):
+    def __init__(self, lags=5, *, alphas=RIDGE_ALPHAS, target="delta"):
         self.lags = lags
         self.alphas = alphas
         self.target = target
@@ -445,35 +469,60 @@ class AutoregressiveRidge(BaseEstimator):
         target = following - series[self.lags - 1:-1] if self.target == "delta" else following
         self.readout_ = RidgeCV(alphas=np.asarray(self.alphas, dtype=float)).fit(lagged, target)
         self.n_dims_ = series.shape[1]
-        self._history = series[-self.lags:]
         return self
 
     def predict(self, X):
-        """Row ``t`` predicts ``X[t + 1]`` (missing early lags repeat ``X[0]``)."""
-        check_is_fitted(self, "readout_")
-        series = _as_series(X, "X")
-        if series.shape[1] != self.n_dims_:
-            raise ValueError(f"'X' has {series.shape[1]} variables, but "
-                             f"{type(self).__name__} was fitted with {self.n_dims_}.")
-        self._history = np.vstack([np.repeat(series[:1], self.lags, axis=0), series])[-self.lags:]
-        step = self.readout_.predict(self._lagged(series))
-        return series + step if self.target == "delta" else step
+        """One-step-ahead predictions; depends on ``X`` only.
 
-    def forecast(self, n_steps, warmup=None):
-        """Closed-loop forecast of ``n_steps`` after ``warmup`` (or the data seen last)."""
-        check_is_fitted(self, "readout_")
+        Parameters
+        ----------
+        X : array_like of shape (n_steps, n_dims) or (n_steps,)
+
+        Returns
+        -------
+        ndarray of shape (n_steps, n_dims)
+            Row ``t`` predicts ``X[t + 1]`` (missing early lags repeat ``X[0]``).
+        """
+        series = self._checked(X, "X", 2)
+        return self._next(self._lagged(series), series)
+
+    def forecast(self, n_steps, warmup):
+        """Closed-loop forecast of the ``n_steps`` steps after ``warmup``.
+
+        Parameters
+        ----------
+        n_steps : int
+        warmup : array_like of shape (n_warmup, n_dims) or (n_warmup,)
+            True values right before the forecast (at least one step; missing
+            early lags repeat ``warmup[0]``). Nothing else is used.
+
+        Returns
+        -------
+        ndarray of shape (n_steps, n_dims)
+        """
         check_number(type(self).__name__, "n_steps", n_steps, "int", 1)
-        if warmup is not None:
-            self.predict(warmup)
-        history = list(self._history)
+        series = self._checked(warmup, "warmup", 1)
+        history = list(np.vstack([np.repeat(series[:1], self.lags, axis=0), series])
+                       [-self.lags:])
         out = np.empty((n_steps, self.n_dims_))
         for k in range(n_steps):
             row = np.concatenate(history[::-1][:self.lags])[None]
-            step = self.readout_.predict(row)[0]
-            out[k] = history[-1] + step if self.target == "delta" else step
+            out[k] = self._next(row, history[-1][None])[0]
             history.append(out[k])
-        self._history = np.array(history[-self.lags:])
         return out
+
+    def _checked(self, X, name, min_steps):
+        check_is_fitted(self, "readout_")
+        series = _as_series(X, name, min_steps)
+        if series.shape[1] != self.n_dims_:
+            raise ValueError(f"'{name}' has {series.shape[1]} variables, but "
+                             f"{type(self).__name__} was fitted with {self.n_dims_}.")
+        return series
+
+    def _next(self, lagged, current):
+        """Next values from lag rows ``lagged`` whose latest values are ``current``."""
+        step = np.reshape(self.readout_.predict(lagged), current.shape)
+        return current + step if self.target == "delta" else step
 
     def _lagged(self, series):
         """Row ``t``: ``[x(t), x(t-1), ..., x(t-lags+1)]``, early rows padded with ``x(0)``."""
@@ -483,4 +532,5 @@ class AutoregressiveRidge(BaseEstimator):
                           for k in range(self.lags)])
 
 
-__all__ = ["AutoregressiveRidge", "FORECAST_FEATURES", "Forecaster", "forecasting_reservoir"]
+__all__ = ["AutoregressiveRidge", "FORECAST_ALPHAS", "FORECAST_FEATURES", "Forecaster",
+           "forecasting_reservoir"]

@@ -9,7 +9,7 @@ measured with Brian2 2.9.0 (numpy, cython and cpp_standalone agree).
 import numpy as np
 import pytest
 
-from data_loaders import load_hrsnn2000
+from hrsnn.reference import load_hrsnn2000
 from hrsnn import Simulator
 
 # duration (s) -> (total spikes, E rate Hz, I rate Hz, syn events, STDP post events, mean w_EE)

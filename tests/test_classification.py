@@ -11,14 +11,13 @@ from sklearn.model_selection import train_test_split
 from data_loaders.digits import load_digits_spikes
 from hrsnn import Reservoir
 from hrsnn.classification import (
-    DEFAULT_ALPHAS,
     default_classifier,
     digits_dataset,
     evaluate_digits,
     images_to_sequences,
 )
 
-ALPHAS = np.logspace(-3, 5, 17)
+from hrsnn.metrics import RIDGE_ALPHAS as ALPHAS
 
 
 def test_images_to_sequences_repeats_each_image():
@@ -111,7 +110,7 @@ def test_default_classifier_overrides_and_alphas():
     assert reservoir.encoding == "spikes" and reservoir.w_in == 0.7
     assert reservoir.features == "mean" and reservoir.n_neurons == 50
     np.testing.assert_array_equal(readout.alphas, [0.1, 1.0])
-    np.testing.assert_array_equal(default_classifier()[-1].alphas, DEFAULT_ALPHAS)
+    np.testing.assert_array_equal(default_classifier()[-1].alphas, ALPHAS)
 
 
 def test_evaluate_digits_report():
@@ -165,3 +164,41 @@ def test_bad_dataset_parameters():
         images_to_sequences(np.zeros(4), 3)
     with pytest.raises(ValueError, match="'n_steps' does not apply"):
         evaluate_digits("poisson", dataset_params={"n_steps": 5})
+
+
+def _tiny_shd(path, n=40):
+    from data_loaders import write_shd
+    rng = np.random.default_rng(0)
+    times, units, labels = [], [], []
+    for k in range(n):
+        label = k % 2
+        times.append(np.sort(rng.uniform(0, 0.5, 60)).astype(np.float16))
+        units.append(rng.integers(10 * label, 10 * label + 10, 60).astype(np.uint16))
+        labels.append(label)
+    write_shd(path, times, units, np.array(labels, dtype=np.uint16))
+    return path
+
+
+def test_evaluate_shd_matches_a_hand_built_pipeline(tmp_path):
+    from data_loaders import load_shd
+    from hrsnn.classification import evaluate_shd
+    from hrsnn.metrics import RIDGE_ALPHAS
+
+    path = _tiny_shd(tmp_path / "tiny.h5")
+    report = evaluate_shd(path, n_neurons=80, random_state=0)
+    X, y = load_shd(path, n_bins=100, duration=1.0)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, stratify=y,
+                                                        random_state=0)
+    reservoir = Reservoir(n_neurons=80, encoding="spikes", steps_per_input=10, dt=1.0,
+                          random_state=0)
+    readout = RidgeClassifierCV(alphas=RIDGE_ALPHAS).fit(
+        reservoir.fit_transform(X_train), y_train)
+    accuracy = readout.score(reservoir.transform(X_test), y_test)
+    assert report["accuracy"] == pytest.approx(accuracy)
+    assert report["alpha"] == readout.alpha_
+    assert (report["n_train"], report["n_test"], report["n_channels"]) == (28, 12, 700)
+    assert report["bin_ms"] == 10.0
+    json.dumps(report)
+    # a separate test file is used as given
+    separate = evaluate_shd(path, test_path=path, n_neurons=80, random_state=0)
+    assert separate["n_train"] == separate["n_test"] == 40

@@ -31,6 +31,16 @@ def test_forecast_writes_figure_and_numbers(tmp_path, capsys):
     assert report["alpha"] == model.alpha_
 
 
+def test_forecast_univariate_mackey_glass(tmp_path, capsys):
+    argv = ["forecast", "mackey_glass", "--n-train", "500", "--n-neurons", "80",
+            "--n-starts", "2", "--horizon", "40", "--warmup", "30", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    report = json.loads((tmp_path / "mackey_glass_forecast.json").read_text())
+    assert report["system"] == "mackey_glass" and report["dt"] == 1.0
+    assert len(report["scores"]["hrsnn"]["one_step_nrmse"]["values"]) == 2
+    assert (tmp_path / "mackey_glass_forecast.png").exists()
+
+
 @pytest.mark.parametrize("argv, message", [
     (["forecast", "lorenz64"], "Unknown system 'lorenz64'"),
     (["forecast", "--n-train", "0"], "--n-train must be a positive integer"),

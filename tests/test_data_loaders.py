@@ -424,3 +424,44 @@ def test_shd_errors(tmp_path):
     assert load_shd(path, n_units=2, dtype=np.uint16)[0][0, 50, 1] == 300
     with pytest.raises(ValueError, match="2 spike-time arrays, 1 unit arrays"):
         write_shd(path, TIMES[:2], UNITS[:1], LABELS[:2])
+
+
+def test_hrsnn2000_is_plain_arrays_with_the_documented_sizes():
+    """2000 neurons (1600 E), 18,904 synapses (12,340 plastic E->E), 100 x 600 inputs."""
+    from data_loaders import load_hrsnn2000
+
+    network, in_steps, in_channels = load_hrsnn2000()
+    assert isinstance(network, dict)
+    assert all(isinstance(v, (np.ndarray, float, int, bool, str)) for v in network.values())
+    assert network["is_exc"].shape == (2000,) and network["is_exc"].sum() == 1600
+    assert network["pre"].shape == (18_904,) and network["plastic"].sum() == 12_340
+    is_exc = network["is_exc"]
+    np.testing.assert_array_equal(network["plastic"],
+                                  is_exc[network["pre"]] & is_exc[network["post"]])
+    np.testing.assert_array_equal(np.bincount(network["in_channel"], minlength=100), 600)
+    assert in_steps.dtype == np.int64 and in_channels.dtype == np.int32
+    assert in_channels.min() >= 0 and in_channels.max() < 100
+
+
+def test_hrsnn2000_network_on_the_hrsnn_side():
+    from data_loaders import load_hrsnn2000 as arrays
+    from hrsnn.reference import load_hrsnn2000
+
+    network, in_steps, _ = load_hrsnn2000()
+    plain, plain_steps, _ = arrays()
+    assert network.n_neurons == 2000 and network.n_inputs == 100
+    np.testing.assert_array_equal(np.sort(network.weight), np.sort(plain["weight"]))
+    np.testing.assert_array_equal(in_steps, plain_steps)
+
+
+def test_default_dt_table_is_what_the_systems_use():
+    from data_loaders import DEFAULT_DT, load_system
+
+    assert set(DEFAULT_DT) == set(SYSTEMS)
+    assert DEFAULT_DT["lorenz63"] == 0.02 and DEFAULT_DT["mackey_glass"] == 1.0
+    for name, dt in DEFAULT_DT.items():
+        default = load_system(name, 30, random_state=0, transient=10)
+        np.testing.assert_array_equal(
+            default, load_system(name, 30, dt=dt, random_state=0, transient=10))
+        assert not np.array_equal(
+            default, load_system(name, 30, dt=2 * dt, random_state=0, transient=10))

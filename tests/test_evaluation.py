@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from hrsnn.evaluation import evaluate_forecaster, forecast_windows
+from hrsnn.evaluation import (evaluate_forecaster, forecast_windows, select_alpha_by_forecast,
+                              validation_starts)
 from hrsnn.readout import AutoregressiveRidge
 
 
@@ -92,9 +93,94 @@ def test_autoregressive_ridge_recovers_a_linear_recursion():
     np.testing.assert_allclose(forecast.ravel(), expected)
 
 
+@pytest.mark.parametrize("lags", [1, 3])
+def test_autoregressive_ridge_univariate_shapes_and_values(lags):
+    """A 1-D series: (n, 1) predictions equal to the ridge map applied to lags by hand."""
+    x = np.sin(np.arange(400) / 7.0) + 0.01 * np.random.default_rng(2).normal(size=400)
+    model = AutoregressiveRidge(lags=lags).fit(x[:300])
+    X = x[300:340]
+    pred = model.predict(X)
+    assert pred.shape == (40, 1)
+    assert model.predict(X[:, None]).shape == (40, 1)
+    coef = np.ravel(model.readout_.coef_)
+    intercept = np.ravel(model.readout_.intercept_)[0]
+    padded = np.concatenate([np.repeat(X[:1], lags - 1), X])
+    for t in range(40):
+        lagged = padded[t:t + lags][::-1]              # x(t), x(t-1), ...
+        assert pred[t, 0] == pytest.approx(X[t] + lagged @ coef + intercept, rel=1e-10)
+    forecast = model.forecast(4, warmup=X)
+    assert forecast.shape == (4, 1)
+    history = list(padded)
+    for k in range(4):
+        lagged = np.array(history[-lags:][::-1])
+        history.append(history[-1] + lagged @ coef + intercept)
+        assert forecast[k, 0] == pytest.approx(history[-1], rel=1e-10)
+
+
+def test_autoregressive_ridge_has_no_hidden_state():
+    x = np.random.default_rng(3).normal(size=(300, 2)).cumsum(axis=0)
+    model = AutoregressiveRidge(lags=3).fit(x[:200])
+    forecast = model.forecast(6, warmup=x[200:220])
+    model.predict(x[250:290])
+    model.forecast(3, warmup=x[100:120])
+    np.testing.assert_array_equal(model.forecast(6, warmup=x[200:220]), forecast)
+    with pytest.raises(TypeError, match="warmup"):
+        model.forecast(6)
+    with pytest.raises(ValueError, match="warmup"):
+        model.forecast(6, warmup=np.zeros((0, 2)))
+
+
+def test_forecaster_on_a_univariate_series_end_to_end():
+    """evaluate_forecaster on Mackey-Glass (one variable) with both models."""
+    from data_loaders import mackey_glass
+    from hrsnn import Forecaster, forecasting_reservoir
+
+    series = mackey_glass(900, random_state=0)
+    assert series.shape == (900, 1)
+    for model in (Forecaster(forecasting_reservoir(100, random_state=0), washout=20,
+                             validation_horizon=30, validation_starts=2),
+                  AutoregressiveRidge()):
+        result = evaluate_forecaster(model, series, n_train=500, n_starts=2, horizon=50,
+                                     warmup=40)
+        assert result.forecasts.shape == (2, 50, 1)
+        assert result.vpt_steps.shape == (2, 2)
+        assert np.isfinite(result.one_step_nrmse) and result.one_step_nrmse < 0.5
+        # the one-step score recomputed from predict on the first window
+        start = result.starts[0]
+        one_step = model.predict(series[start - 40:start + 50])[39:-1]
+        expected = np.sqrt(np.mean(((one_step - series[start:start + 50])
+                                    / series.std(axis=0)) ** 2))
+        assert result.one_step_nrmse_windows[0] == pytest.approx(expected)
+
+
 def test_autoregressive_ridge_errors():
     with pytest.raises(ValueError, match="needs at least 7"):
         AutoregressiveRidge(lags=5).fit(np.arange(6.0))
     model = AutoregressiveRidge().fit(np.random.default_rng(0).normal(size=(50, 2)))
     with pytest.raises(ValueError, match="fitted with 2"):
         model.predict(np.zeros((10, 3)))
+
+
+def test_validation_starts_are_even_and_inside():
+    assert validation_starts(1000, 250, 100, 4) == (750, 800, 850, 900)
+    assert validation_starts(1000, 100, 100, 3) == (900,)
+
+
+def test_select_alpha_by_forecast_by_hand():
+    """Fake readouts whose forecast error is known: error(step j) = c_alpha * (j + 1)."""
+    truth = np.zeros((400, 2))
+    slope = {0.1: 0.05, 1.0: 0.005, 10.0: 0.005, 100.0: 0.2}
+
+    def forecast(readout, start):
+        # the same offset in both variables: RMSE over variables = slope * (j + 1)
+        return np.repeat((slope[readout] * np.arange(1, 51))[:, None], 2, axis=1)
+
+    trained = []
+    best, scores = select_alpha_by_forecast(
+        [0.1, 1.0, 10.0, 100.0], lambda a: trained.append(a) or a, forecast, truth,
+        [200, 300], horizon=50, threshold=0.4)
+    assert trained == [0.1, 1.0, 10.0, 100.0]
+    # 0.05 (j + 1) > 0.4 first at j = 8; 0.005 (j + 1) <= 0.25 always; 0.2 (j + 1) at j = 2
+    assert scores[0.1][0] == 8 and scores[1.0][0] == 50 and scores[100.0][0] == 2
+    assert scores[1.0][1] == pytest.approx(0.005 * np.mean(np.arange(1, 51)))
+    assert best == 1.0           # tie with 10.0 on valid steps and error: the first wins

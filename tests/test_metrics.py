@@ -285,6 +285,46 @@ def test_synaptic_operations_against_a_naive_loop_over_a_graph():
     assert synaptic_operations_ratio(dense, sparse) > 1
 
 
+def test_synaptic_operations_from_counts_by_hand():
+    from hrsnn.metrics import synaptic_operations_from_counts
+
+    out_degree = np.array([2, 0, 3])
+    # neuron 0 spiked once, neuron 1 once, neuron 2 twice: 2 + 0 + 3 + 3
+    assert synaptic_operations_from_counts(np.array([1, 1, 2]), out_degree) == 8
+    total = synaptic_operations_from_counts(np.array([1, 1, 2]), out_degree,
+                                            input_counts=np.array([2, 1]),
+                                            input_out_degree=np.array([4, 1]))
+    assert total == 8 + 4 + 4 + 1
+    runs = synaptic_operations_from_counts(np.array([[1, 1, 2], [0, 5, 1]]), out_degree)
+    np.testing.assert_array_equal(runs, [8, 3])
+    with pytest.raises(ValueError, match="'counts'"):
+        synaptic_operations_from_counts(np.array([1, 1]), out_degree)
+    with pytest.raises(ValueError, match="'counts'"):
+        synaptic_operations_from_counts(np.array([1.5, 1, 1]), out_degree)
+    with pytest.raises(ValueError, match="together"):
+        synaptic_operations_from_counts(np.array([1, 1, 1]), out_degree,
+                                        input_counts=np.array([1]))
+
+
+def test_ridge_grid_is_half_decades_and_every_readout_uses_it():
+    from hrsnn import Forecaster
+    from hrsnn.classification import default_classifier
+    from hrsnn.metrics import RIDGE_ALPHAS
+    from hrsnn.readout import FORECAST_ALPHAS, AutoregressiveRidge
+
+    grid = np.array(RIDGE_ALPHAS)
+    assert grid[0] == 1e-6 and grid[-1] == 1e5
+    np.testing.assert_allclose(grid[1:] / grid[:-1], np.sqrt(10.0), rtol=1e-12)
+    assert FORECAST_ALPHAS == (0.1, 1.0, 10.0, 100.0, 1000.0)
+    assert set(FORECAST_ALPHAS) <= set(RIDGE_ALPHAS)
+    assert AutoregressiveRidge().alphas == RIDGE_ALPHAS
+    assert Forecaster().alphas == FORECAST_ALPHAS
+    np.testing.assert_array_equal(default_classifier()[-1].alphas, grid)
+    import inspect
+    default = inspect.signature(memory_capacity).parameters["alpha"].default
+    assert default == RIDGE_ALPHAS
+
+
 def test_synaptic_operations_errors():
     with pytest.raises(ValueError, match="'spike_neurons'"):
         synaptic_operations(np.array([0, 3]), np.array([1, 1, 1]))

@@ -5,7 +5,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import Ridge, RidgeCV
 
-from data_loaders import lorenz63
+from data_loaders import lorenz63, mackey_glass
 from hrsnn import Forecaster, Reservoir, build_network, forecasting_reservoir
 from hrsnn.metrics import nrmse
 
@@ -75,12 +75,62 @@ def test_forecast_feeds_predictions_back(fitted, series):
                                rtol=1e-10)
 
 
-def test_forecast_continues_where_the_last_call_stopped(fitted, series):
+def test_forecast_continues_from_an_explicit_warmup(fitted, series):
+    """Continuing means warming up on the data plus the forecast so far (no hidden state)."""
     warmup = series[1000:1060]
     whole = fitted.forecast(20, warmup=warmup)
     first = fitted.forecast(8, warmup=warmup)
-    rest = fitted.forecast(12)
-    np.testing.assert_array_equal(np.vstack([first, rest]), whole)
+    rest = fitted.forecast(12, warmup=np.vstack([warmup, first]))
+    np.testing.assert_allclose(np.vstack([first, rest]), whole, rtol=1e-9, atol=1e-9)
+
+
+def test_forecast_needs_an_explicit_warmup(fitted):
+    with pytest.raises(TypeError, match="warmup"):
+        fitted.forecast(5)
+    with pytest.raises(ValueError, match="warmup"):
+        fitted.forecast(5, warmup=np.zeros((0, 3)))
+
+
+def test_predict_and_forecast_do_not_depend_on_call_history(fitted, series):
+    X, warmup = series[1000:1080], series[1100:1150]
+    pred, forecast = fitted.predict(X), fitted.forecast(10, warmup=warmup)
+    fitted.predict(series[1200:1290])
+    fitted.forecast(7, warmup=series[1150:1170])
+    np.testing.assert_array_equal(fitted.predict(X), pred)
+    np.testing.assert_array_equal(fitted.forecast(10, warmup=warmup), forecast)
+
+
+def test_predict_and_forecast_leave_the_reservoir_state_alone(fitted, series):
+    before = fitted.reservoir_.get_state()
+    fitted.predict(series[1000:1050])
+    fitted.forecast(5, warmup=series[1000:1050])
+    after = fitted.reservoir_.get_state()
+    assert before.keys() == after.keys()
+    for key in before:
+        np.testing.assert_array_equal(after[key], before[key], err_msg=key)
+
+
+@pytest.fixture(scope="module")
+def univariate():
+    return mackey_glass(700, random_state=0)[:, 0]
+
+
+def test_univariate_forecaster_shapes_and_values(univariate):
+    """A 1-D series: predictions of shape (n, 1), equal to the readout applied by hand."""
+    model = Forecaster(small_reservoir(), washout=20, validation_horizon=30,
+                       validation_starts=2).fit(univariate[:500])
+    assert model.n_dims_ == 1
+    X = univariate[500:560]
+    pred = model.predict(X)
+    assert pred.shape == (60, 1)
+    z = (X[:, None] - model.mean_) / model.scale_
+    features = manual_features(model.reservoir_, z)
+    expected = z + features @ np.reshape(model.readout_.coef_, (1, -1)).T \
+        + model.readout_.intercept_
+    np.testing.assert_allclose(pred, expected * model.scale_ + model.mean_, rtol=1e-10)
+    assert model.predict(X[:, None]).shape == (60, 1)
+    assert model.forecast(15, warmup=X).shape == (15, 1)
+    assert model.forecast(15, warmup=X[:, None]).shape == (15, 1)
 
 
 def test_closed_loop_tracks_lorenz_for_a_while(fitted, series):
@@ -126,7 +176,7 @@ def test_next_value_target_and_input_feature(series):
 
 def test_same_seed_same_forecast(series):
     runs = [Forecaster(random_state=3, washout=20, validation_horizon=30)
-            .fit(series[:300]).forecast(10) for _ in range(2)]
+            .fit(series[:300]).forecast(10, warmup=series[250:300]) for _ in range(2)]
     np.testing.assert_array_equal(runs[0], runs[1])
 
 
@@ -163,7 +213,7 @@ def test_bad_inputs(fitted, series):
     with pytest.raises(ValueError, match="fitted with 3"):
         fitted.predict(series[:50, :2])
     with pytest.raises(ValueError, match="n_steps"):
-        fitted.forecast(0)
+        fitted.forecast(0, warmup=series[:10])
     with pytest.raises(ValueError, match="spikes"):
         Forecaster(Reservoir(encoding="spikes")).fit(series[:300])
     with pytest.raises(TypeError, match="reservoir"):
@@ -171,7 +221,7 @@ def test_bad_inputs(fitted, series):
     with pytest.raises(ValueError):
         Forecaster().fit(np.full((300, 3), np.nan))
     with pytest.raises(NotFittedError):
-        Forecaster().forecast(5)
+        Forecaster().forecast(5, warmup=series[:10])
 
 
 def test_state_snapshot_round_trip(series):

@@ -175,3 +175,16 @@ def test_reservoir_params_override_study_input():
     assert reservoir.get_params()["w_in_dist"] == "uniform"
     assert reservoir.get_params()["tau_readout"] == 5.0
     assert reservoir.get_params()["random_state"] == 4
+
+
+def test_format_paired_differences_by_hand():
+    from hrsnn.studies import format_paired_differences
+
+    records = [{"variant": v, "seed": s, "mc": m}
+               for v, s, m in [("A", 0, 1.0), ("B", 0, 0.5), ("A", 1, 2.0), ("B", 1, 2.5)]]
+    text = format_paired_differences(records, [("mc", "A", "B")], labels={"mc": "MC"})
+    lines = text.split("\n")
+    assert len(lines) == 2 and lines[0].startswith("paired differences")
+    # differences +0.5 and -0.5: mean 0, sample std 0.7071, one seed higher
+    assert lines[1].startswith("  MC: A - B = ") and lines[1].endswith("(1/2 seeds higher)")
+    assert "0.707" in lines[1]
