@@ -34,11 +34,14 @@ def test_data_loaders_load_neither_hrsnn_nor_numba(module):
     assert not any(name == "hrsnn" or name.startswith("hrsnn.") for name in loaded)
 
 
-@pytest.mark.xfail(strict=True, reason="hrsnn/__init__.py imports the simulator eagerly "
-                                       "(numba); needs lazy imports there (not in this "
-                                       "branch's files)")
 def test_plotting_does_not_load_numba():
     assert "numba" not in loaded_after("import hrsnn.plotting")
+
+
+def test_import_hrsnn_is_light_until_a_name_is_used():
+    loaded = loaded_after("import hrsnn, hrsnn.model, hrsnn.network")
+    assert "numba" not in loaded and "sklearn" not in loaded
+    assert "numba" in loaded_after("from hrsnn import Reservoir")
 
 
 # ------------------------------------------------------------- static import graph
