@@ -216,7 +216,7 @@ def test_accuracy_objective_is_the_cross_validated_accuracy():
     X[y == 1, :, 0] += 1.0
     objective = AccuracyObjective(X, y, cv=3, n_neurons=60)
     model = make_pipeline(Reservoir(60, random_state=0, w_in=2.0),
-                          RidgeClassifierCV(alphas=np.logspace(-3, 5, 9)))
+                          RidgeClassifierCV(alphas=np.logspace(-6, 5, 23)))
     folds = StratifiedKFold(3, shuffle=True, random_state=0)
     expected = np.mean(cross_val_score(model, X, y, cv=folds))
     assert objective({"w_in": 2.0}) == expected

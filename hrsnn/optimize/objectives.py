@@ -132,7 +132,7 @@ class AccuracyObjective:
     def __call__(self, params):
         model = make_pipeline(
             Reservoir(self.n_neurons, random_state=self.seed, **{**self.fixed, **params}),
-            RidgeClassifierCV(alphas=np.logspace(-3, 5, 9)))
+            RidgeClassifierCV(alphas=metrics.RIDGE_ALPHAS))
         folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.seed)
         return float(np.mean(cross_val_score(model, self.X, self.y, cv=folds)))
 
