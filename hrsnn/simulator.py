@@ -235,6 +235,7 @@ class Simulator:
         state = k.NeuronState(
             v=self.v, last_spike=self.last_spike, readout=self.readout,
             readout_decay=float(np.exp(-st.dt / tau_readout)),
+            readout_clock=np.empty(st.n_neurons, dtype=np.int64),
             drive=np.zeros(st.n_neurons), spiked=np.empty(st.n_neurons, dtype=np.int64))
         drive = k.Drive(in_ptr=st.in_ptr, in_post=st.in_post, in_weight=st.in_w,
                         current=current, steps_per_input=int(steps_per_input),

@@ -231,3 +231,21 @@ def test_filtered_traces_by_hand():
     np.testing.assert_array_equal(result.spike_steps, [1, 4])
     expected = math.exp(-4 / 4.0) + math.exp(-1 / 4.0)
     np.testing.assert_allclose(sim.readout, [expected], rtol=1e-12)
+
+
+def test_lazy_traces_survive_a_growing_spike_record():
+    # without state recording the traces decay lazily; a full spike record
+    # interrupts the kernel, which must leave them exact
+    net = small_network(4)
+    current = np.full((1, net.n_inputs), 50.0)
+    eager = Simulator(net, dt=0.5).run(current=current, steps_per_input=2000,
+                                       record_states=True, tau_readout=7.0)
+    sim = Simulator(net, dt=0.5)
+    result = sim.run(current=current, steps_per_input=2000, tau_readout=7.0)
+    assert result.spike_steps.size > 4096
+    np.testing.assert_allclose(sim.readout, eager.states[-1], rtol=1e-10)
+    # by hand from the recorded spikes
+    decay = math.exp(-0.5 / 7.0)
+    by_hand = np.zeros(net.n_neurons)
+    np.add.at(by_hand, result.spike_neurons, decay ** (1999 - result.spike_steps))
+    np.testing.assert_allclose(sim.readout, by_hand, rtol=1e-10)

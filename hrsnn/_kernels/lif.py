@@ -13,15 +13,23 @@ default schedule (see ``shared/bench/README.md``, "Dynamics"):
 4. reset: spiking neurons are set to ``v_reset``.
 
 Time is counted in integer steps; the time seen by STDP is ``step * dt``.
-The filtered spike trains (``readout``, time constant ``tau_readout``) decay in
-phase 1 for every neuron and grow by 1 in phase 4, whether or not they are
-sampled, so a continued run sees the same traces as one long run.
+The filtered spike trains (``readout``, time constant ``tau_readout``) grow by
+1 per spike in phase 4 and decay by ``exp(-dt / tau_readout)`` per step. When
+they are sampled (``Recording.states``) every neuron's trace decays every step;
+otherwise a trace is brought up to date only when its neuron spikes (lazily,
+with the steps since its last update, ``NeuronState.readout_clock``) and all of
+them at the end of the call. Either way ``readout`` is exact between calls, so
+a continued run sees the same traces as one long run.
 
 The kernel's arguments come in named bundles (``collections.namedtuple``,
 which Numba passes as plain structs): :class:`Neurons` (per-neuron constants),
 :class:`NeuronState` (what a step changes per neuron), :class:`Synapses`,
 :class:`Plasticity`, :class:`Drive` (input) and :class:`Recording`. A new state
-variable goes into one bundle and the phase functions that use it.
+variable goes into one bundle and the phase functions that use it. The phase
+functions are inlined into :func:`run_steps` (``inline="always"``) and take
+their arrays out of the bundles before their loops, so the bundles cost
+nothing per step (measured against the positional version in one run, see
+``benchmarks/bench_simulation.py``).
 
 STDP rules (per synapse ``k``, traces ``x`` (pre) and ``y`` (post)):
 
@@ -60,8 +68,10 @@ Neurons = namedtuple("Neurons", "decay v_th v_rest v_reset ref_steps strict")
 
 #: What the step changes per neuron: potentials, step of the last spike, the
 #: filtered spike trains and their per-step decay ``exp(-dt / tau_readout)``;
+#: ``readout_clock`` (step each trace is exact at, while they decay lazily),
 #: ``drive`` (input current) and ``spiked`` (this step's spikes) are working space.
-NeuronState = namedtuple("NeuronState", "v last_spike readout readout_decay drive spiked")
+NeuronState = namedtuple("NeuronState",
+                         "v last_spike readout readout_decay readout_clock drive spiked")
 
 #: Recurrent synapses in CSR by presynaptic neuron: ``ptr`` (n_neurons + 1,)
 #: int64, ``post`` (n_syn,) int32, ``weight`` (n_syn,) float64 (STDP writes it).
@@ -106,32 +116,46 @@ def input_current(row, in_ptr, in_post, in_w, out):
             out[in_post[k]] += in_w[k] * x
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _integrate(s_abs, neurons, state):
     """Phase 1 without input current; branch-free so that it vectorises."""
-    v, last_spike, readout = state.v, state.last_spike, state.readout
+    v, last_spike = state.v, state.last_spike
     decay, v_rest, ref_steps = neurons.decay, neurons.v_rest, neurons.ref_steps
-    readout_decay = state.readout_decay
     for i in range(v.shape[0]):
         decayed = v_rest + (v[i] - v_rest) * decay[i]
         v[i] = decayed if s_abs - last_spike[i] >= ref_steps else v[i]
-        readout[i] *= readout_decay
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _integrate_driven(s_abs, neurons, state):
     """Phase 1 with an input current: exact decay towards ``v_rest + drive``."""
-    v, last_spike, readout, drive = state.v, state.last_spike, state.readout, state.drive
+    v, last_spike, drive = state.v, state.last_spike, state.drive
     decay, v_rest, ref_steps = neurons.decay, neurons.v_rest, neurons.ref_steps
-    readout_decay = state.readout_decay
     for i in range(v.shape[0]):
         target = v_rest + drive[i]
         decayed = target + (v[i] - target) * decay[i]
         v[i] = decayed if s_abs - last_spike[i] >= ref_steps else v[i]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _decay_readout(state):
+    """Phase 1b, while traces are sampled: every trace decays by one step."""
+    readout, readout_decay = state.readout, state.readout_decay
+    for i in range(readout.shape[0]):
         readout[i] *= readout_decay
 
 
 @njit(cache=True, nogil=True)
+def _sync_readout(s_abs, state):
+    """Bring every lazily decayed trace to the end of step ``s_abs``."""
+    readout, clock, readout_decay = state.readout, state.readout_clock, state.readout_decay
+    for i in range(readout.shape[0]):
+        if clock[i] != s_abs:
+            readout[i] *= readout_decay ** (s_abs - clock[i])
+            clock[i] = s_abs
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _threshold(s_abs, neurons, state):
     """Phase 2: list the non-refractory neurons at threshold; returns their number."""
     v, last_spike, spiked = state.v, state.last_spike, state.spiked
@@ -156,85 +180,106 @@ def _decay_traces(row, t):
 
 
 @njit(cache=True, nogil=True)
-def _depress(k, t, synapses, plasticity):
-    """Pre pathway of plastic synapse ``k``: trace update, then depression."""
-    p = plasticity.row[k]
-    if not plasticity.learn or p < 0:
-        return
-    row = plasticity.state[p]
+def _depressed(w, row, t, soft, w_min, w_max):
+    """Pre pathway of one plastic synapse: trace update, then its depressed weight."""
     _decay_traces(row, t)
-    w_old = synapses.weight[k]
-    if plasticity.soft:
+    if soft:
         row[PS_TRACE_PRE] += 1.0
-        w = w_old - row[PS_ETA_MINUS] * (w_old - plasticity.w_min) * row[PS_TRACE_POST]
+        w = w - row[PS_ETA_MINUS] * (w - w_min) * row[PS_TRACE_POST]
     else:
         row[PS_TRACE_PRE] += row[PS_ETA_PLUS]
-        w = w_old - row[PS_TRACE_POST]
-    synapses.weight[k] = min(max(w, plasticity.w_min), plasticity.w_max)
+        w = w - row[PS_TRACE_POST]
+    return min(max(w, w_min), w_max)
 
 
 @njit(cache=True, nogil=True)
+def _potentiated(w, row, t, soft, w_min, w_max):
+    """Post pathway of one plastic synapse: trace update, then its potentiated weight."""
+    _decay_traces(row, t)
+    if soft:
+        row[PS_TRACE_POST] += 1.0
+        w = w + row[PS_ETA_PLUS] * (w_max - w) * row[PS_TRACE_PRE]
+    else:
+        row[PS_TRACE_POST] += row[PS_ETA_MINUS]
+        w = w + row[PS_TRACE_PRE]
+    return min(max(w, w_min), w_max)
+
+
+# The phase functions below take their arrays out of the bundles once, before
+# their loops: an attribute access inside a loop would cost a reference count
+# update per iteration.
+@njit(cache=True, nogil=True, inline="always")
 def _deliver(s_abs, t, n_spikes, neurons, state, synapses, plasticity):
     """Phase 3a: recurrent spikes reach their targets; depression on plastic synapses."""
     v, last_spike, spiked, ref_steps = state.v, state.last_spike, state.spiked, neurons.ref_steps
+    ptr, targets, weight = synapses.ptr, synapses.post, synapses.weight
+    learn, rows, table = plasticity.learn, plasticity.row, plasticity.state
+    soft, w_min, w_max = plasticity.soft, plasticity.w_min, plasticity.w_max
     for q in range(n_spikes):
         j = spiked[q]
-        for k in range(synapses.ptr[j], synapses.ptr[j + 1]):
-            post = synapses.post[k]
+        for k in range(ptr[j], ptr[j + 1]):
+            post = targets[k]
             if s_abs - last_spike[post] >= ref_steps:
-                v[post] += synapses.weight[k]
-            _depress(k, t, synapses, plasticity)
+                v[post] += weight[k]
+            if learn and rows[k] >= 0:
+                weight[k] = _depressed(weight[k], table[rows[k]], t, soft, w_min, w_max)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _deliver_input(s_abs, r, neurons, state, drive):
     """Phase 3b: input spikes of relative step ``r``."""
     v, last_spike, ref_steps = state.v, state.last_spike, neurons.ref_steps
-    for q in range(drive.spike_ptr[r], drive.spike_ptr[r + 1]):
-        c = drive.spike_channels[q]
-        for k in range(drive.in_ptr[c], drive.in_ptr[c + 1]):
-            post = drive.in_post[k]
+    spike_ptr, channels = drive.spike_ptr, drive.spike_channels
+    in_ptr, in_post, in_weight = drive.in_ptr, drive.in_post, drive.in_weight
+    for q in range(spike_ptr[r], spike_ptr[r + 1]):
+        c = channels[q]
+        for k in range(in_ptr[c], in_ptr[c + 1]):
+            post = in_post[k]
             if s_abs - last_spike[post] >= ref_steps:
-                v[post] += drive.in_weight[k]
+                v[post] += in_weight[k]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _potentiate(t, n_spikes, state, synapses, plasticity):
     """Phase 3c: potentiation of the plastic synapses onto neurons that spiked."""
-    w_min, w_max = plasticity.w_min, plasticity.w_max
-    syn_w = synapses.weight
+    spiked, weight = state.spiked, synapses.weight
+    ptr, syn, table = plasticity.ptr, plasticity.syn, plasticity.state
+    soft, w_min, w_max = plasticity.soft, plasticity.w_min, plasticity.w_max
     for q in range(n_spikes):
-        i = state.spiked[q]
-        for p in range(plasticity.ptr[i], plasticity.ptr[i + 1]):
-            k = plasticity.syn[p]
-            row = plasticity.state[p]
-            _decay_traces(row, t)
-            if plasticity.soft:
-                row[PS_TRACE_POST] += 1.0
-                w = syn_w[k] + row[PS_ETA_PLUS] * (w_max - syn_w[k]) * row[PS_TRACE_PRE]
-            else:
-                row[PS_TRACE_POST] += row[PS_ETA_MINUS]
-                w = syn_w[k] + row[PS_TRACE_PRE]
-            syn_w[k] = min(max(w, w_min), w_max)
+        i = spiked[q]
+        for p in range(ptr[i], ptr[i + 1]):
+            k = syn[p]
+            weight[k] = _potentiated(weight[k], table[p], t, soft, w_min, w_max)
 
 
-@njit(cache=True, nogil=True)
-def _reset(s_abs, n_spikes, neurons, state, recording, n_recorded):
-    """Phase 4: spiking neurons go to ``v_reset``; counts, traces and the record grow."""
-    record_spikes = recording.spike_steps.shape[0] > 0
+@njit(cache=True, nogil=True, inline="always")
+def _reset(s_abs, n_spikes, lazy, neurons, state, recording, n_recorded):
+    """Phase 4: spiking neurons go to ``v_reset``; counts, traces and the record grow.
+
+    With ``lazy`` traces, a spiking neuron's trace first decays over the steps
+    since its last update.
+    """
+    v, readout, spiked, v_reset = state.v, state.readout, state.spiked, neurons.v_reset
+    clock, readout_decay = state.readout_clock, state.readout_decay
+    counts, spike_steps, spike_ids = recording.counts, recording.spike_steps, recording.spike_ids
+    record_spikes = spike_steps.shape[0] > 0
     for q in range(n_spikes):
-        i = state.spiked[q]
-        state.v[i] = neurons.v_reset
-        recording.counts[i] += 1
-        state.readout[i] += 1.0
+        i = spiked[q]
+        v[i] = v_reset
+        counts[i] += 1
+        if lazy:
+            readout[i] = readout[i] * readout_decay ** (s_abs - clock[i]) + 1.0
+            clock[i] = s_abs
+        else:
+            readout[i] += 1.0
         if record_spikes:
-            recording.spike_steps[n_recorded] = s_abs
-            recording.spike_ids[n_recorded] = i
+            spike_steps[n_recorded] = s_abs
+            spike_ids[n_recorded] = i
             n_recorded += 1
     return n_recorded
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _sample(r, steps_per_input, state, recording):
     """After the last step of an input step: sample traces and potentials."""
     if (r + 1) % steps_per_input != 0:
@@ -287,8 +332,12 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
     has_current = drive.current.shape[0] > 0
     spi = drive.steps_per_input
     capacity = recording.spike_steps.shape[0]
+    lazy = recording.states.shape[0] == 0
+    state.readout_clock[:] = step0 + offset - 1       # traces are exact up to here
     for k in range(n_steps):
         if capacity > 0 and n_recorded + n > capacity:
+            if lazy:
+                _sync_readout(step0 + offset + k - 1, state)
             return k, n_recorded
         r = offset + k
         s_abs = step0 + r
@@ -300,11 +349,15 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
             _integrate_driven(s_abs, neurons, state)
         else:
             _integrate(s_abs, neurons, state)
+        if not lazy:
+            _decay_readout(state)
         n_spikes = _threshold(s_abs, neurons, state)
         _deliver(s_abs, t, n_spikes, neurons, state, synapses, plasticity)
         _deliver_input(s_abs, r, neurons, state, drive)
         if plasticity.learn:
             _potentiate(t, n_spikes, state, synapses, plasticity)
-        n_recorded = _reset(s_abs, n_spikes, neurons, state, recording, n_recorded)
+        n_recorded = _reset(s_abs, n_spikes, lazy, neurons, state, recording, n_recorded)
         _sample(r, spi, state, recording)
+    if lazy:
+        _sync_readout(step0 + offset + n_steps - 1, state)
     return n_steps, n_recorded
