@@ -28,7 +28,7 @@ from sklearn.linear_model import Ridge
 
 from data_loaders import LYAPUNOV_EXPONENTS, lorenz63
 from hrsnn import Forecaster, forecasting_reservoir
-from hrsnn.evaluation import evaluate_forecaster, select_alpha_by_forecast, validation_starts
+from hrsnn.evaluation import compare_forecasters, select_alpha_by_forecast, validation_starts
 from hrsnn.metrics import RIDGE_ALPHAS
 from hrsnn.readout import AutoregressiveRidge
 
@@ -141,17 +141,15 @@ def lorenz_task(args):
     header = (f"{'model':<32}{'1-step NRMSE':>13}{'VPT0.1 [LT]':>20}{'VPT0.4 [LT]':>20}"
               f"{'fit s':>8}{'test s':>8}")
     print(header)
-    for name, make in models.items():
-        seeds = [0] if name.startswith("linear") else args.seeds
-        evaluations = [evaluate_forecaster(make(seed), series, n_train=args.n_train,
-                                           n_starts=n_starts, horizon=horizon,
-                                           warmup=warmup) for seed in seeds]
-        vpt = np.vstack([e.vpt_lyapunov(DT, LAMBDA) for e in evaluations])
-        one_step = np.median([e.one_step_nrmse for e in evaluations])
-        print(f"{name:<32}{one_step:>13.4f}{_quartiles(vpt[:, 0]):>20}"
-              f"{_quartiles(vpt[:, 1]):>20}"
-              f"{np.mean([e.fit_seconds for e in evaluations]):>8.1f}"
-              f"{np.mean([e.test_seconds for e in evaluations]):>8.1f}")
+    results = compare_forecasters(models, series, args.seeds,
+                                  deterministic=[n for n in models if n.startswith("linear")],
+                                  n_train=args.n_train, n_starts=n_starts, horizon=horizon,
+                                  warmup=warmup)
+    for name, result in results.items():
+        vpt = result.vpt_lyapunov(DT, LAMBDA)
+        print(f"{name:<32}{result.one_step_nrmse:>13.4f}{_quartiles(vpt[:, 0]):>20}"
+              f"{_quartiles(vpt[:, 1]):>20}{result.fit_seconds:>8.1f}"
+              f"{result.test_seconds:>8.1f}")
 
 
 def _quartiles(values):

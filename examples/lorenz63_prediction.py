@@ -22,7 +22,7 @@ import numpy as np
 
 from data_loaders import LYAPUNOV_EXPONENTS, lorenz63
 from hrsnn import Forecaster, forecasting_reservoir
-from hrsnn.evaluation import evaluate_forecaster
+from hrsnn.evaluation import compare_forecasters
 from hrsnn.metrics import nrmse, synaptic_operations_from_counts, valid_prediction_time
 from hrsnn.plotting import plot_forecast
 from hrsnn.readout import AutoregressiveRidge
@@ -48,21 +48,20 @@ def paper_protocol(series, n_neurons, seed):
 
 
 def long_run(series, n_neurons, seeds):
-    rows, kept = {}, {}
-    for name, make in (("hrsnn", lambda s: Forecaster(
-            forecasting_reservoir(n_neurons, random_state=s))),
-            ("linear AR", lambda s: AutoregressiveRidge())):
-        evaluations = [evaluate_forecaster(make(s), series, n_train=2000, n_starts=5,
-                                           horizon=300, warmup=100) for s in seeds]
-        kept[name] = evaluations
-        vpt = np.vstack([e.vpt_lyapunov(DT, LAMBDA) for e in evaluations])
-        rows[name] = {"one_step_nrmse": [e.one_step_nrmse for e in evaluations],
+    models = {"hrsnn": lambda s: Forecaster(forecasting_reservoir(n_neurons, random_state=s)),
+              "linear AR": lambda s: AutoregressiveRidge()}
+    results = compare_forecasters(models, series, seeds, deterministic=["linear AR"],
+                                  n_train=2000, n_starts=5, horizon=300, warmup=100)
+    rows = {}
+    for name, result in results.items():
+        vpt = result.vpt_lyapunov(DT, LAMBDA)
+        rows[name] = {"one_step_nrmse": [e.one_step_nrmse for e in result.evaluations],
                       "vpt_lyapunov_0.1": vpt[:, 0].tolist(),
                       "vpt_lyapunov_0.4": vpt[:, 1].tolist()}
-        print(f"{name:<10} one-step NRMSE {np.median(rows[name]['one_step_nrmse']):.4f}   "
+        print(f"{name:<10} one-step NRMSE {result.one_step_nrmse:.4f}   "
               f"VPT median {np.median(vpt[:, 0]):.2f} LT (0.1), "
               f"{np.median(vpt[:, 1]):.2f} LT (0.4) over {len(vpt)} forecasts")
-    return rows, kept["hrsnn"]
+    return rows, results["hrsnn"].evaluations
 
 
 def main():

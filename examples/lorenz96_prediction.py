@@ -20,7 +20,7 @@ import numpy as np
 
 from data_loaders import LYAPUNOV_EXPONENTS, lorenz96, multiscale_lorenz96
 from hrsnn import Forecaster, forecasting_reservoir
-from hrsnn.evaluation import evaluate_forecaster
+from hrsnn.evaluation import compare_forecasters
 from hrsnn.readout import AutoregressiveRidge
 
 N_TRAIN, HORIZON, WARMUP, STARTS = 3000, 200, 100, 5
@@ -38,19 +38,20 @@ def systems():
 
 
 def score(name, series, dt, lyapunov, n_neurons, seeds):
+    models = {"hrsnn": lambda s: Forecaster(forecasting_reservoir(n_neurons, random_state=s)),
+              "linear AR": lambda s: AutoregressiveRidge()}
+    results = compare_forecasters(models, series, seeds, deterministic=["linear AR"],
+                                  n_train=N_TRAIN, n_starts=STARTS, horizon=HORIZON,
+                                  warmup=WARMUP)
     rows = {}
-    models = (("hrsnn", lambda s: Forecaster(forecasting_reservoir(n_neurons,
-                                                                   random_state=s))),
-              ("linear AR", lambda s: AutoregressiveRidge()))
-    for model_name, make in models:
-        evaluations = [evaluate_forecaster(make(s), series, n_train=N_TRAIN, n_starts=STARTS,
-                                           horizon=HORIZON, warmup=WARMUP) for s in seeds]
-        vpt = np.vstack([e.vpt_steps for e in evaluations])
+    for model_name, result in results.items():
+        vpt = result.vpt_steps
+        first = result.evaluations[0]
         rows[model_name] = {
-            "one_step_nrmse": float(np.median([e.one_step_nrmse for e in evaluations])),
+            "one_step_nrmse": result.one_step_nrmse,
             "vpt_time_0.1": float(np.median(vpt[:, 0]) * dt),
             "vpt_time_0.4": float(np.median(vpt[:, 1]) * dt),
-            "forecast": evaluations[0].forecasts[0], "start": int(evaluations[0].starts[0])}
+            "forecast": first.forecasts[0], "start": int(first.starts[0])}
         unit = ("" if lyapunov is None else
                 f" = {np.median(vpt[:, 1]) * dt * lyapunov:.2f} Lyapunov times")
         print(f"  {model_name:<10} one-step NRMSE {rows[model_name]['one_step_nrmse']:.4f}  "

@@ -229,3 +229,85 @@ def evaluate_forecaster(model, series, *, n_train, n_starts=5, horizon=300, warm
         forecast_counts=None if counts[0] is None else np.array(counts))
 
 
+
+
+@dataclass
+class SeedEvaluations:
+    """One model's :class:`ForecastEvaluation` for several seeds, pooled.
+
+    Attributes
+    ----------
+    evaluations : list of ForecastEvaluation
+        One per seed, in the order of the seeds.
+    seeds : tuple
+        The seeds.
+    """
+
+    evaluations: list
+    seeds: tuple
+
+    @property
+    def one_step_nrmse(self):
+        """Median over seeds of the one-step NRMSE (float)."""
+        return float(np.median([e.one_step_nrmse for e in self.evaluations]))
+
+    @property
+    def vpt_steps(self):
+        """Valid prediction times of every window of every seed, ndarray of shape
+        (n_seeds * n_starts, n_thresholds), in steps."""
+        return np.vstack([e.vpt_steps for e in self.evaluations])
+
+    @property
+    def thresholds(self):
+        """NRMSE thresholds of the columns of :attr:`vpt_steps`."""
+        return self.evaluations[0].thresholds
+
+    @property
+    def fit_seconds(self):
+        """Mean wall time of one fit, s."""
+        return float(np.mean([e.fit_seconds for e in self.evaluations]))
+
+    @property
+    def test_seconds(self):
+        """Mean wall time of one model's tests, s."""
+        return float(np.mean([e.test_seconds for e in self.evaluations]))
+
+    def vpt_lyapunov(self, dt, lyapunov_exponent):
+        """:attr:`vpt_steps` in Lyapunov times."""
+        return self.vpt_steps * dt * lyapunov_exponent
+
+
+def compare_forecasters(models, series, seeds, *, deterministic=(), **protocol):
+    """Evaluate several models over seeds on the same series and windows.
+
+    Parameters
+    ----------
+    models : dict
+        ``name -> make(seed)``, a function returning an unfitted model.
+    series : ndarray of shape (n_steps, n_dims)
+    seeds : sequence of int
+        Seeds handed to every ``make``.
+    deterministic : collection of str, default=()
+        Names of models that do not depend on the seed: evaluated once, with
+        the first seed.
+    **protocol
+        Keyword arguments of :func:`evaluate_forecaster` (``n_train``,
+        ``n_starts``, ``horizon``, ``warmup``, ``thresholds``, ``scale``).
+
+    Returns
+    -------
+    dict
+        ``name -> SeedEvaluations``, in the order of ``models``.
+    """
+    seeds = tuple(seeds)
+    if not seeds:
+        raise ValueError("'seeds' must hold at least one seed.")
+    unknown = sorted(set(deterministic) - set(models))
+    if unknown:
+        raise ValueError(f"'deterministic' names models that are not in 'models': {unknown}.")
+    results = {}
+    for name, make in models.items():
+        used = seeds[:1] if name in deterministic else seeds
+        results[name] = SeedEvaluations(
+            [evaluate_forecaster(make(seed), series, **protocol) for seed in used], used)
+    return results

@@ -184,3 +184,47 @@ def test_select_alpha_by_forecast_by_hand():
     assert scores[0.1][0] == 8 and scores[1.0][0] == 50 and scores[100.0][0] == 2
     assert scores[1.0][1] == pytest.approx(0.005 * np.mean(np.arange(1, 51)))
     assert best == 1.0           # tie with 10.0 on valid steps and error: the first wins
+
+
+class NoisyPersistence(Persistence):
+    """Persistence plus seeded noise: each seed scores differently."""
+
+    def __init__(self, series, seed):
+        super().__init__(series)
+        self.seed = seed
+
+    def forecast(self, n_steps, warmup):
+        noise = np.random.default_rng(self.seed).normal(0, 0.05, (n_steps, warmup.shape[1]))
+        return super().forecast(n_steps, warmup) + np.cumsum(noise, axis=0)
+
+
+def test_compare_forecasters_pools_seeds_and_runs_deterministic_models_once():
+    from hrsnn.evaluation import compare_forecasters
+
+    t = np.arange(1500) * 0.05
+    series = np.column_stack([np.sin(t), np.cos(0.7 * t)])
+    calls = []
+
+    def make_persistence(seed):
+        calls.append(seed)
+        return Persistence(series)
+
+    protocol = dict(n_train=500, n_starts=3, horizon=60, warmup=20)
+    results = compare_forecasters({"noisy": lambda s: NoisyPersistence(series, s),
+                                   "persistence": make_persistence}, series, [3, 4],
+                                  deterministic=["persistence"], **protocol)
+    assert list(results) == ["noisy", "persistence"] and calls == [3]
+    by_hand = [evaluate_forecaster(NoisyPersistence(series, s), series, **protocol)
+               for s in (3, 4)]
+    noisy = results["noisy"]
+    np.testing.assert_array_equal(noisy.vpt_steps,
+                                  np.vstack([e.vpt_steps for e in by_hand]))
+    assert noisy.vpt_steps.shape == (6, 2) and noisy.seeds == (3, 4)
+    assert noisy.one_step_nrmse == np.median([e.one_step_nrmse for e in by_hand])
+    np.testing.assert_allclose(noisy.vpt_lyapunov(0.05, 2.0), noisy.vpt_steps * 0.1)
+    assert results["persistence"].vpt_steps.shape == (3, 2)
+    with pytest.raises(ValueError, match="not in 'models'"):
+        compare_forecasters({"a": make_persistence}, series, [0], deterministic=["b"],
+                            **protocol)
+    with pytest.raises(ValueError, match="at least one seed"):
+        compare_forecasters({"a": make_persistence}, series, [], **protocol)
