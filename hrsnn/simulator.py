@@ -14,6 +14,7 @@ import numpy as np
 from . import _kernels
 
 _MIN_SPIKE_BUFFER = 4096
+_READOUT_POWERS = 1024     # table of trace decays for lazily updated traces
 
 
 @dataclass
@@ -95,6 +96,15 @@ class _Static:
         self.in_post = np.ascontiguousarray(net.in_post, dtype=np.int32)
         self.in_w = np.ascontiguousarray(net.in_weight)
         self.network = net
+        self._readout_powers = {}
+
+    def readout_powers(self, tau_readout):
+        """``exp(-k dt / tau_readout)`` for ``k < 1024`` (cached; see the kernel's lazy traces)."""
+        powers = self._readout_powers.get(tau_readout)
+        if powers is None:
+            powers = np.exp(-(np.arange(_READOUT_POWERS) * self.dt) / tau_readout)
+            self._readout_powers[tau_readout] = powers
+        return powers
 
 
 class Simulator:
@@ -222,6 +232,9 @@ class Simulator:
         """
         st = self._static
         k = _kernels
+        if not (np.isfinite(tau_readout) and tau_readout > 0):
+            raise ValueError("'tau_readout' must be a positive number of ms; got "
+                             f"{tau_readout!r}.")
         n_steps, spike_ptr, spike_channels, current = _prepare_inputs(
             st, n_steps, current, input_spikes, steps_per_input)
         n_rows = n_steps // steps_per_input
@@ -234,7 +247,7 @@ class Simulator:
             spike_ids=np.empty(capacity, dtype=np.int32))
         state = k.NeuronState(
             v=self.v, last_spike=self.last_spike, readout=self.readout,
-            readout_decay=float(np.exp(-st.dt / tau_readout)),
+            readout_powers=st.readout_powers(tau_readout),
             readout_clock=np.empty(st.n_neurons, dtype=np.int64),
             drive=np.zeros(st.n_neurons), spiked=np.empty(st.n_neurons, dtype=np.int64))
         drive = k.Drive(in_ptr=st.in_ptr, in_post=st.in_post, in_weight=st.in_w,
