@@ -87,3 +87,26 @@ def test_search_space_defaults_derive_from_the_declaration():
     params = space.to_reservoir_params(space.initial_candidate())
     assert {k: params[k] for k in ("tau_m_exc_shape", "tau_m_exc_mean", "w_scale")} == {
         "tau_m_exc_shape": 3.0, "tau_m_exc_mean": 20.0, "w_scale": 0.1}
+
+
+def test_grid_search_over_flat_model_parameters():
+    from sklearn.linear_model import RidgeClassifier
+    from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+    from sklearn.pipeline import make_pipeline
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 12)
+    X = rng.uniform(0, 0.6, (24, 15, 2))
+    X[y == 1, :, 1] += 0.8
+    pipe = make_pipeline(Reservoir(60, random_state=0, steps_per_input=2), RidgeClassifier())
+    grid = {"reservoir__w_scale": [0.05, 0.2], "reservoir__tau_m_exc_shape": [1.5, 6.0]}
+    folds = KFold(3, shuffle=True, random_state=0)
+    search = GridSearchCV(pipe, grid, cv=folds).fit(X, y)
+    for params, score in zip(search.cv_results_["params"], search.cv_results_["mean_test_score"]):
+        by_hand = cross_val_score(make_pipeline(
+            Reservoir(60, random_state=0, steps_per_input=2,
+                      w_scale=params["reservoir__w_scale"],
+                      tau_m_exc_shape=params["reservoir__tau_m_exc_shape"]),
+            RidgeClassifier()), X, y, cv=folds).mean()
+        assert score == by_hand
+    assert search.best_estimator_[0].tau_m_exc_shape in (1.5, 6.0)
