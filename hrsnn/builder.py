@@ -14,7 +14,9 @@ from .network import Network
 from .topology import (distance_connectivity, grid_positions, grid_shape_for,
                        input_connectivity, synaptic_weights)
 
-_STREAMS = ("placement", "neurons", "connectivity", "weights", "stdp", "inputs")
+# a stream added at the end leaves the draws of the others unchanged
+_STREAMS = ("placement", "neurons", "connectivity", "weights", "stdp", "inputs",
+            "ingredients")
 
 
 def build_network(n_neurons, n_inputs, seed, *, heterogeneous_neurons=True,
@@ -66,6 +68,8 @@ def build_network(n_neurons, n_inputs, seed, *, heterogeneous_neurons=True,
     positions = grid_positions(n_neurons, shape, streams["placement"])
     tau_m, v_th = _neuron_parameters(streams["neurons"], values, n_exc, n_neurons,
                                      heterogeneous_neurons)
+    ingredients = _ingredients(streams["ingredients"], values, n_neurons,
+                               heterogeneous_neurons)
 
     v = values
     conn = [[v["c_ee"], v["c_ei"]], [v["c_ie"], v["c_ii"]]]
@@ -91,7 +95,7 @@ def build_network(n_neurons, n_inputs, seed, *, heterogeneous_neurons=True,
         in_channel=in_channel, in_post=in_post, in_weight=in_weight, n_inputs=n_inputs,
         v_rest=v["v_rest"], v_reset=v["v_reset"], t_ref=v["t_ref"],
         stdp_rule=v["stdp_rule"], w_min=w_min, w_max=w_max,
-        stdp_distributions=distributions,
+        stdp_distributions=distributions, **ingredients,
     )
 
 
@@ -110,6 +114,22 @@ def _neuron_parameters(rng, values, n_exc, n_neurons, heterogeneous):
     tau_m = np.concatenate([draw("tau_m_exc", n_exc, tau_bounds),
                             draw("tau_m_inh", n_neurons - n_exc, tau_bounds)])
     return tau_m, draw("v_th", n_neurons)
+
+
+def _ingredients(rng, values, n_neurons, heterogeneous):
+    """Per-neuron synaptic-current and adaptation time constants, adaptation, bias, noise.
+
+    Drawn in this order; a group with mean 0 is off (zeros). Time constants
+    are clipped to ``[tau_min, tau_max]`` like every drawn time constant.
+    """
+    tau_bounds = (values["tau_min"], values["tau_max"])
+    out = {}
+    for group in ("tau_syn_exc", "tau_syn_inh", "tau_adapt", "adapt_beta", "bias"):
+        shape, mean = (values[name] for name in model.gamma_names(group))
+        bounds = tau_bounds if group.startswith("tau") and mean > 0 else None
+        out[group] = sample_gamma(rng, shape, mean, n_neurons, heterogeneous, bounds)
+    out["noise_sigma"] = np.full(n_neurons, float(values["noise_sigma"]))
+    return out
 
 
 def _static_fill(distributions, name):

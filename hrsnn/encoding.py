@@ -86,6 +86,23 @@ def counted_spikes(counts, steps_per_input):
     return steps, np.repeat(channels, repeat)
 
 
+def noise_seed(seed, u):
+    """Seed of the membrane noise for one sequence: the reservoir's seed and ``u``'s content.
+
+    Like the Poisson draws (:func:`sequence_rng`), the noise of a sequence
+    never depends on which other sequences are simulated, nor on threads.
+
+    Returns
+    -------
+    int in ``[0, 2**63)``
+    """
+    data = np.ascontiguousarray(u, dtype=np.float64)
+    digest = hashlib.blake2b(b"noise" + data.tobytes() + str(data.shape).encode(),
+                             digest_size=8)
+    state = np.random.SeedSequence([int(seed), int.from_bytes(digest.digest(), "little")])
+    return int(state.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
 def encode(u, encoding, steps_per_input, dt, max_rate, low, high, seed):
     """Keyword arguments for :meth:`hrsnn.simulator.Simulator.run` for one sequence.
 
@@ -102,14 +119,16 @@ def encode(u, encoding, steps_per_input, dt, max_rate, low, high, seed):
     low, high : ndarray of shape (n_inputs,)
         Per-channel range mapped to ``[0, 1]`` (Poisson only).
     seed : int
-        Reservoir seed (Poisson only).
+        Reservoir seed (Poisson draws and membrane noise).
 
     Returns
     -------
     dict
-        ``n_steps``, ``steps_per_input`` and ``current`` or ``input_spikes``.
+        ``n_steps``, ``steps_per_input``, ``noise_seed`` and ``current`` or
+        ``input_spikes``.
     """
-    kwargs = {"n_steps": u.shape[0] * steps_per_input, "steps_per_input": steps_per_input}
+    kwargs = {"n_steps": u.shape[0] * steps_per_input, "steps_per_input": steps_per_input,
+              "noise_seed": noise_seed(seed, u)}
     if encoding == "current":
         kwargs["current"] = u
     elif encoding == "poisson":

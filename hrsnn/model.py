@@ -127,8 +127,9 @@ class GammaParam:
 
     @property
     def default(self):
-        """The default distribution, a :class:`~hrsnn.heterogeneity.Gamma`."""
-        return Gamma(self.shape, self.mean)
+        """The default distribution, a :class:`~hrsnn.heterogeneity.Gamma`, or None
+        when the default mean is 0 (the ingredient is off)."""
+        return Gamma(self.shape, self.mean) if self.mean > 0 else None
 
     def params(self):
         """The two flat parameters: ``(mean, shape)``."""
@@ -169,6 +170,25 @@ _NEURONS = (
           search=((0.5, 10.0), False)),
     Param("v_rest", 0.0, "Resting potential.", builder=True),
     Param("v_reset", 0.0, "Reset potential.", builder=True),
+)
+
+_INGREDIENTS = (
+    GammaParam("tau_syn_exc", 3.0, 0.0, "the time constants of each neuron's excitatory "
+               "synaptic current (0: delta synapses, a spike adds w to v; > 0: "
+               "exponential currents that deliver the same charge w per spike; give "
+               "both or neither)", "ms", mean_may_be_zero=True),
+    GammaParam("tau_syn_inh", 3.0, 0.0, "the time constants of each neuron's inhibitory "
+               "synaptic current (see tau_syn_exc)", "ms", mean_may_be_zero=True),
+    GammaParam("tau_adapt", 3.0, 100.0, "the spike-frequency adaptation time constants",
+               "ms"),
+    GammaParam("adapt_beta", 3.0, 0.0, "the adaptation strengths (threshold v_th + "
+               "adapt_beta * a, a the spike train filtered with tau_adapt and unit area, "
+               "spikes per ms; 0: no adaptation)", mean_may_be_zero=True),
+    GammaParam("bias", 3.0, 0.0, "the bias currents (constant drive, steady-state shift "
+               "of v; 0: none)", mean_may_be_zero=True),
+    Param("noise_sigma", 0.0, "Membrane noise: stationary standard deviation of v from an "
+          "Ornstein-Uhlenbeck input with each neuron's tau_m, seeded per sequence (0: "
+          "none).", low=0.0, builder=True),
 )
 
 _TOPOLOGY = (
@@ -266,6 +286,7 @@ _RUN = (
 #: The model, section by section: section title -> entries (Param or GammaParam).
 MODEL = {
     "neurons": _NEURONS,
+    "neuron and synapse ingredients": _INGREDIENTS,
     "topology": _TOPOLOGY,
     "weights": _WEIGHTS,
     "input and simulation": _INPUT,
@@ -308,6 +329,11 @@ def check_params(owner, values):
     if "tau_min" in values and "tau_max" in values and values["tau_min"] > values["tau_max"]:
         raise ValueError(f"The 'tau_min' parameter of {owner} ({values['tau_min']}) must "
                          f"not exceed 'tau_max' ({values['tau_max']}).")
+    syn = [values.get(f"tau_syn_{kind}_mean") for kind in ("exc", "inh")]
+    if None not in syn and (syn[0] > 0) != (syn[1] > 0):
+        raise ValueError(f"The 'tau_syn_exc_mean' and 'tau_syn_inh_mean' parameters of "
+                         f"{owner} must both be 0 (delta synapses) or both > 0 (current "
+                         f"synapses). Got {syn[0]!r} and {syn[1]!r} instead.")
     grid, n = values.get("grid_shape"), values.get("n_neurons")
     if grid is not None and n is not None and int(np.prod(grid)) < n:
         raise ValueError(f"The 'grid_shape' parameter of {owner} must be None or 3 "

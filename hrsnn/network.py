@@ -30,7 +30,12 @@ from .heterogeneity import draw_stdp_parameters, check_stdp_distributions
 
 STDP_RULES = model.STDP_RULES
 
-_NEURON_ARRAYS = ("positions", "is_exc", "tau_m", "v_th", "v_init", "neuron_id")
+_NEURON_ARRAYS = ("positions", "is_exc", "tau_m", "v_th", "v_init", "neuron_id",
+                  "tau_syn_exc", "tau_syn_inh", "tau_adapt", "adapt_beta", "bias",
+                  "noise_sigma")
+#: Optional neuron ingredients: name -> value that switches it off (the default).
+NEURON_DEFAULTS = {"tau_syn_exc": 0.0, "tau_syn_inh": 0.0, "tau_adapt": 100.0,
+                   "adapt_beta": 0.0, "bias": 0.0, "noise_sigma": 0.0}
 _SYNAPSE_ARRAYS = ("pre", "post", "weight", "plastic", "tau_plus", "tau_minus",
                    "eta_plus", "eta_minus", "synapse_id")
 _INPUT_ARRAYS = ("in_channel", "in_post", "in_weight")
@@ -63,6 +68,24 @@ class Network:
         Potentials a reset simulation starts from.
     neuron_id : ndarray of int64, shape (n_neurons,)
         Stable, unique ids (``arange(n_neurons)`` for a new network).
+    tau_syn_exc, tau_syn_inh : ndarray of shape (n_neurons,)
+        Time constants (ms) of the neuron's excitatory and inhibitory synaptic
+        currents; all 0 means delta synapses (a spike adds ``w`` to ``v``),
+        all > 0 exponential currents that jump by ``w / tau_syn`` per spike
+        (so that a spike delivers the same total charge ``w``). Which current a
+        synapse feeds follows the sign of its weight.
+    tau_adapt : ndarray of shape (n_neurons,)
+        Time constant of spike-frequency adaptation, ms (> 0).
+    adapt_beta : ndarray of shape (n_neurons,)
+        Adaptation strength (>= 0): the threshold is ``v_th + adapt_beta * a``
+        with ``tau_adapt da/dt = -a + sum of spikes`` (``a`` jumps by
+        ``1 / tau_adapt`` per spike: a rate estimate, spikes per ms).
+    bias : ndarray of shape (n_neurons,)
+        Constant drive added to the input current (steady-state shift of ``v``).
+    noise_sigma : ndarray of shape (n_neurons,)
+        Membrane noise (>= 0): stationary standard deviation of ``v`` that an
+        Ornstein-Uhlenbeck input with the membrane's own time constant gives;
+        seeded per run.
     pre, post : ndarray of int32, shape (n_synapses,)
         Recurrent synapses as current neuron indices, sorted by ``(pre, post)``,
         no duplicates.
@@ -105,6 +128,12 @@ class Network:
     v_th: np.ndarray
     v_init: np.ndarray
     neuron_id: np.ndarray
+    tau_syn_exc: np.ndarray
+    tau_syn_inh: np.ndarray
+    tau_adapt: np.ndarray
+    adapt_beta: np.ndarray
+    bias: np.ndarray
+    noise_sigma: np.ndarray
     pre: np.ndarray
     post: np.ndarray
     weight: np.ndarray
@@ -145,13 +174,16 @@ class Network:
                     in_channel=(), in_post=(), in_weight=(), n_inputs=None,
                     v_rest=0.0, v_reset=0.0, t_ref=2.0, strict_threshold=False,
                     stdp_rule="soft", w_min=0.0, w_max=1.0, neuron_id=None,
-                    synapse_id=None, next_synapse_id=None, stdp_distributions=None):
+                    synapse_id=None, next_synapse_id=None, stdp_distributions=None,
+                    tau_syn_exc=0.0, tau_syn_inh=0.0, tau_adapt=100.0, adapt_beta=0.0,
+                    bias=0.0, noise_sigma=0.0):
         """Make a network from explicit arrays, checking and sorting them.
 
         Per-synapse STDP parameters and ``in_weight`` may be scalars
         (broadcast). ``plastic`` defaults to the E->E synapses, ``v_init`` to
         ``v_rest``, ``positions`` to zeros, ``n_inputs`` to
-        ``max(in_channel) + 1``, ids to ``arange``, ``next_synapse_id`` to one
+        ``max(in_channel) + 1``, the optional ingredients (synaptic currents,
+        adaptation, bias, noise) to off, ids to ``arange``, ``next_synapse_id`` to one
         past the largest synapse id, ``stdp_distributions`` to the model's
         defaults (:mod:`hrsnn.model`). Synapses are sorted by ``(pre, post)``
         and input synapses by ``(channel, post)``, carrying their parameters along.
@@ -175,6 +207,10 @@ class Network:
                           _as_positions(positions, n)),
             "neuron_id": _as_ids(neuron_id, "neuron_id", n),
         }
+        given = {"tau_syn_exc": tau_syn_exc, "tau_syn_inh": tau_syn_inh,
+                 "tau_adapt": tau_adapt, "adapt_beta": adapt_beta, "bias": bias,
+                 "noise_sigma": noise_sigma}
+        neuron.update({name: _as_float(value, name, n) for name, value in given.items()})
         synapse = _synapse_arrays(is_exc, pre, post, weight, plastic, tau_plus, tau_minus,
                                   eta_plus, eta_minus, synapse_id)
         if next_synapse_id is None:
@@ -217,6 +253,11 @@ class Network:
         return sp.csr_array((self.in_weight, (self.in_channel, self.in_post)),
                             shape=(self.n_inputs, self.n_neurons))
 
+    @property
+    def current_synapses(self):
+        """Whether synapses are exponential currents (``tau_syn_* > 0``), not delta."""
+        return bool(self.tau_syn_exc.size and self.tau_syn_exc[0] > 0)
+
     def out_degree(self):
         """Recurrent out-degree per neuron, ndarray of shape (n_neurons,)."""
         return np.bincount(self.pre, minlength=self.n_neurons)
@@ -249,8 +290,12 @@ class Network:
         """A copy with new recurrent weights (same order as ``self.weight``)."""
         return replace(self, weight=_as_float(weight, "weight", self.n_synapses))
 
-    def with_neuron_params(self, *, tau_m=None, v_th=None, v_init=None):
+    def with_neuron_params(self, **values):
         """A copy with new per-neuron values (scalars broadcast; None keeps them).
+
+        Any of ``tau_m``, ``v_th``, ``v_init`` and the optional ingredients
+        (``tau_syn_exc``, ``tau_syn_inh``, ``tau_adapt``, ``adapt_beta``,
+        ``bias``, ``noise_sigma``) may be given.
 
         Parameters
         ----------
@@ -261,9 +306,13 @@ class Network:
         v_init : float or array_like of shape (n_neurons,), optional
             Initial potentials.
         """
-        given = {"tau_m": tau_m, "v_th": v_th, "v_init": v_init}
+        allowed = ("tau_m", "v_th", "v_init", *NEURON_DEFAULTS)
+        unknown = sorted(set(values) - set(allowed))
+        if unknown:
+            raise TypeError(f"with_neuron_params() got unknown names {unknown}; the "
+                            f"per-neuron values are {list(allowed)}.")
         return replace(self, **{name: _as_float(value, name, self.n_neurons)
-                                for name, value in given.items() if value is not None})
+                                for name, value in values.items() if value is not None})
 
     def keep_synapses(self, mask):
         """A copy keeping only the recurrent synapses where ``mask`` is True.
@@ -398,8 +447,11 @@ class Network:
     def from_dict(cls, data, prefix=""):
         """Inverse of :meth:`to_dict` (works on an ``np.load`` result); fully checked."""
         scalars = json.loads(str(data[prefix + "scalars_json"]))
-        arrays = {f.name: np.asarray(data[prefix + f.name]) for f in fields(cls)
-                  if f.name not in _SCALARS}
+        n = np.shape(data[prefix + "is_exc"])[0]
+        arrays = {f.name: (np.asarray(data[prefix + f.name]) if prefix + f.name in data
+                           else np.full(n, NEURON_DEFAULTS[f.name]))
+                  for f in fields(cls) if f.name not in _SCALARS
+                  and (prefix + f.name in data or f.name not in NEURON_DEFAULTS)}
         return cls(**arrays, **scalars)
 
     def __reduce__(self):
@@ -428,6 +480,7 @@ def _check_network(net):
         _check_shape(name, getattr(net, name), (n_syn,))
     for name in _INPUT_ARRAYS:
         _check_shape(name, getattr(net, name), (n_in,))
+    _check_ingredients(net)
     for name in ("positions", "tau_m", "v_th", "v_init", "weight", "tau_plus", "tau_minus",
                  "eta_plus", "eta_minus", "in_weight"):
         if not np.all(np.isfinite(getattr(net, name))):
@@ -450,6 +503,24 @@ def _check_network(net):
         raise ValueError("'synapse_id' must lie in [0, next_synapse_id) = "
                          f"[0, {net.next_synapse_id}).")
     _check_dale_and_bounds(net)
+
+
+def _check_ingredients(net):
+    """The optional neuron ingredients: finite, signs, delta or current synapses."""
+    for name in NEURON_DEFAULTS:
+        if not np.all(np.isfinite(getattr(net, name))):
+            raise ValueError(f"'{name}' must be finite; it contains NaN or inf.")
+    for name in ("tau_syn_exc", "tau_syn_inh", "adapt_beta", "noise_sigma"):
+        arr = getattr(net, name)
+        if arr.size and arr.min() < 0:
+            raise ValueError(f"'{name}' must be >= 0; got a minimum of {arr.min()}.")
+    if net.tau_adapt.size and net.tau_adapt.min() <= 0:
+        raise ValueError(f"'tau_adapt' must be positive (ms); got a minimum of "
+                         f"{net.tau_adapt.min()}.")
+    taus = np.concatenate([net.tau_syn_exc, net.tau_syn_inh])
+    if taus.size and not (np.all(taus == 0) or np.all(taus > 0)):
+        raise ValueError("'tau_syn_exc' and 'tau_syn_inh' must be all 0 (delta synapses) "
+                         "or all > 0 (exponential synaptic currents); got a mix.")
 
 
 def _check_scalars(net):

@@ -15,6 +15,8 @@ from . import _kernels
 
 _MIN_SPIKE_BUFFER = 4096
 _READOUT_POWERS = 1024     # table of trace decays for lazily updated traces
+#: The dynamic state a snapshot holds (besides the step counter).
+_STATE_ARRAYS = ("v", "last_spike", "readout", "ge", "gi", "a", "weight")
 
 
 @dataclass
@@ -87,7 +89,8 @@ class _Static:
             self.initial_plastic_state[:, column] = values[self.plastic_syn]
         self.neurons = k.Neurons(decay=self.decay, v_th=self.v_th, v_rest=float(net.v_rest),
                                  v_reset=float(net.v_reset), ref_steps=self.ref_steps,
-                                 strict=bool(net.strict_threshold))
+                                 strict=bool(net.strict_threshold),
+                                 **_ingredient_constants(net, self.dt, self.decay))
         self.plasticity = k.Plasticity(
             learn=False, row=self.plastic_row, ptr=self.plastic_ptr, syn=self.plastic_syn,
             state=self.initial_plastic_state, soft=net.stdp_rule == "soft",
@@ -167,25 +170,28 @@ class Simulator:
         self.v = net.v_init.copy()
         self.last_spike = np.full(n, _kernels.NEVER_SPIKED, dtype=np.int64)
         self.readout = np.zeros(n)
+        self.ge, self.gi, self.a = np.zeros(n), np.zeros(n), np.zeros(n)
         self.plastic_state = None        # copied from the template when a run learns
         if weights or not hasattr(self, "weight"):
             self.weight = net.weight.copy()
         self.step = 0
 
     def get_state(self):
-        """Copies of the dynamic state: ``v``, ``last_spike``, ``readout``, ``weight``, ``step``.
+        """Copies of the dynamic state: ``v``, ``last_spike``, ``readout``, the
+        synaptic currents ``ge``, ``gi``, the adaptation ``a``, ``weight``, ``step``.
 
         STDP traces are not included: a snapshot taken after a learning run
         restores the weights, not the traces.
         """
-        return {"v": self.v.copy(), "last_spike": self.last_spike.copy(),
-                "readout": self.readout.copy(), "weight": self.weight.copy(),
-                "step": int(self.step)}
+        state = {name: getattr(self, name).copy() for name in _STATE_ARRAYS}
+        state["step"] = int(self.step)
+        return state
 
     def set_state(self, state):
         """Restore a snapshot of :meth:`get_state` (the arrays are copied)."""
         n, n_syn = self._static.n_neurons, len(self._static.network.weight)
-        expected = {"v": n, "last_spike": n, "readout": n, "weight": n_syn}
+        expected = {name: n for name in _STATE_ARRAYS}
+        expected["weight"] = n_syn
         missing = sorted((set(expected) | {"step"}) - set(state))
         if missing:
             raise ValueError(f"'state' lacks {missing}; pass a dict from get_state().")
@@ -193,16 +199,15 @@ class Simulator:
             if np.shape(state[key]) != (size,):
                 raise ValueError(f"state[{key!r}] must have shape ({size},); got "
                                  f"{np.shape(state[key])}. Was it taken from another network?")
-        self.v = np.array(state["v"], dtype=np.float64)
-        self.last_spike = np.array(state["last_spike"], dtype=np.int64)
-        self.readout = np.array(state["readout"], dtype=np.float64)
-        self.weight = np.array(state["weight"], dtype=np.float64)
+        for name in _STATE_ARRAYS:
+            dtype = np.int64 if name == "last_spike" else np.float64
+            setattr(self, name, np.array(state[name], dtype=dtype))
         self.step = int(state["step"])
         self.plastic_state = None
 
     def run(self, n_steps=None, *, current=None, input_spikes=None, steps_per_input=1,
             learn=False, record_spikes=True, record_states=False, record_v=False,
-            tau_readout=20.0):
+            tau_readout=20.0, noise_seed=0):
         """Simulate ``n_steps`` steps from the current state.
 
         Parameters
@@ -225,6 +230,10 @@ class Simulator:
             end of every input step).
         tau_readout : float, default=20.0
             Time constant of the filtered traces, ms.
+        noise_seed : int, default=0
+            Seed of the membrane noise (networks with ``noise_sigma > 0``): the
+            noise of a step depends only on the seed, the absolute step and the
+            neuron, so a continued run draws what one long run would.
 
         Returns
         -------
@@ -249,10 +258,12 @@ class Simulator:
             v=self.v, last_spike=self.last_spike, readout=self.readout,
             readout_powers=st.readout_powers(tau_readout),
             readout_clock=np.empty(st.n_neurons, dtype=np.int64),
-            drive=np.zeros(st.n_neurons), spiked=np.empty(st.n_neurons, dtype=np.int64))
+            drive=np.zeros(st.n_neurons), spiked=np.empty(st.n_neurons, dtype=np.int64),
+            ge=self.ge, gi=self.gi, a=self.a)
         drive = k.Drive(in_ptr=st.in_ptr, in_post=st.in_post, in_weight=st.in_w,
                         current=current, steps_per_input=int(steps_per_input),
-                        spike_ptr=spike_ptr, spike_channels=spike_channels)
+                        spike_ptr=spike_ptr, spike_channels=spike_channels,
+                        noise_seed=_check_seed(noise_seed))
         synapses = k.Synapses(ptr=st.syn_ptr, post=st.syn_post, weight=self.weight)
         plasticity = self._plasticity(bool(learn))
         done, n_recorded = 0, 0
@@ -285,6 +296,45 @@ def _grown(recording):
     steps, ids = recording.spike_steps, recording.spike_ids
     return recording._replace(spike_steps=np.concatenate([steps, np.empty_like(steps)]),
                               spike_ids=np.concatenate([ids, np.empty_like(ids)]))
+
+
+def _check_seed(seed):
+    if not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)
+            and 0 <= seed < 2 ** 63):
+        raise ValueError(f"'noise_seed' must be an integer in [0, 2**63); got {seed!r}.")
+    return int(seed)
+
+
+def _ingredient_constants(net, dt, decay):
+    """The optional ingredients' kernel constants (see ``hrsnn._kernels.Neurons``)."""
+    currents = net.current_synapses
+    # without current synapses the time constants only need to be safe to divide by
+    tau_e = net.tau_syn_exc if currents else np.ones(net.n_neurons)
+    tau_i = net.tau_syn_inh if currents else np.ones(net.n_neurons)
+    noise_scale = net.noise_sigma * np.sqrt(1.0 - decay ** 2)
+    adapts = bool(np.any(net.adapt_beta > 0))
+    return dict(
+        tau_syn_e=np.ascontiguousarray(tau_e), tau_syn_i=np.ascontiguousarray(tau_i),
+        syn_decay_e=np.exp(-dt / tau_e), syn_decay_i=np.exp(-dt / tau_i),
+        syn_gain_e=_current_gain(dt, net.tau_m, tau_e) if currents else np.zeros(net.n_neurons),
+        syn_gain_i=_current_gain(dt, net.tau_m, tau_i) if currents else np.zeros(net.n_neurons),
+        tau_adapt=np.ascontiguousarray(net.tau_adapt), adapt_decay=np.exp(-dt / net.tau_adapt),
+        beta=np.ascontiguousarray(net.adapt_beta), bias=np.ascontiguousarray(net.bias),
+        noise_scale=noise_scale, currents=currents, adapts=adapts,
+        rich=bool(currents or adapts or np.any(net.bias != 0) or np.any(noise_scale > 0)))
+
+
+def _current_gain(dt, tau_m, tau_syn):
+    """What a unit current decaying with ``tau_syn`` adds to ``v`` over one step.
+
+    ``int_0^dt exp(-(dt - s) / tau_m) exp(-s / tau_syn) ds``
+    ``= exp(-dt / tau_m) dt expm1(x) / x`` with ``x = dt (1/tau_m - 1/tau_syn)``
+    (``dt exp(-dt / tau_m)`` when the two are equal).
+    """
+    x = dt * (1.0 / tau_m - 1.0 / tau_syn)
+    safe = np.where(x == 0.0, 1.0, x)
+    ratio = np.where(x == 0.0, 1.0, np.expm1(safe) / safe)
+    return np.exp(-dt / tau_m) * dt * ratio
 
 
 def _pointer(sorted_index, n):

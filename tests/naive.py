@@ -11,10 +11,11 @@ differently).
 import math
 
 import numpy as np
+import scipy.linalg
 
 
 def simulate(net, dt, n_steps, current=None, steps_per_input=1, input_counts=None,
-             learn=False):
+             learn=False, noise_seed=0):
     """Simulate ``net`` for ``n_steps`` from its initial state.
 
     Parameters
@@ -27,6 +28,9 @@ def simulate(net, dt, n_steps, current=None, steps_per_input=1, input_counts=Non
     input_counts : ndarray of shape (n_steps, n_inputs), optional
         Input spikes per step and channel.
     learn : bool
+    noise_seed : int
+        Seed of the membrane noise (the same counter-based draws as the kernel,
+        written here with Python integers).
 
     Returns
     -------
@@ -59,6 +63,8 @@ def simulate(net, dt, n_steps, current=None, steps_per_input=1, input_counts=Non
     soft = net.stdp_rule == "soft"
     raster = []
     drive = np.zeros(n)
+    currents = net.current_synapses
+    ge, gi, adapt = np.zeros(n), np.zeros(n), np.zeros(n)
 
     for s in range(n_steps):
         for j in range(n):
@@ -77,12 +83,15 @@ def simulate(net, dt, n_steps, current=None, steps_per_input=1, input_counts=Non
             return s >= refractory_until[i]
 
         for i in range(n):
-            if free(i):
-                target = net.v_rest + drive[i]
-                v[i] = target + (v[i] - target) * math.exp(-dt / net.tau_m[i])
+            v[i], ge[i], gi[i] = _step_neuron(net, i, dt, v[i], ge[i], gi[i], drive[i], free(i))
+            if free(i) and net.noise_sigma[i] > 0:
+                scale = net.noise_sigma[i] * math.sqrt(1 - math.exp(-2 * dt / net.tau_m[i]))
+                v[i] += scale * normal(noise_seed, s, i)
+            adapt[i] *= math.exp(-dt / net.tau_adapt[i])
         spikes = []
         for i in range(n):
-            above = v[i] > net.v_th[i] if net.strict_threshold else v[i] >= net.v_th[i]
+            threshold = net.v_th[i] + net.adapt_beta[i] * adapt[i]
+            above = v[i] > threshold if net.strict_threshold else v[i] >= threshold
             if free(i) and above:
                 spikes.append(i)
         for i in spikes:
@@ -93,7 +102,9 @@ def simulate(net, dt, n_steps, current=None, steps_per_input=1, input_counts=Non
             for i in range(n):
                 if not exists[j, i]:
                     continue
-                if free(i):
+                if currents:
+                    _add_current(net, i, w[j, i], ge, gi)
+                elif free(i):
                     v[i] += w[j, i]
                 if learn and plastic[j, i]:
                     if soft:
@@ -107,7 +118,9 @@ def simulate(net, dt, n_steps, current=None, steps_per_input=1, input_counts=Non
             for c in range(net.n_inputs):
                 for _ in range(int(input_counts[s, c])):
                     for i in range(n):
-                        if w_in[c, i] != 0.0 and free(i):
+                        if w_in[c, i] != 0.0 and currents:
+                            _add_current(net, i, w_in[c, i], ge, gi)
+                        elif w_in[c, i] != 0.0 and free(i):
                             v[i] += w_in[c, i]
         if learn:
             for i in spikes:
@@ -123,4 +136,55 @@ def simulate(net, dt, n_steps, current=None, steps_per_input=1, input_counts=Non
                     w[j, i] = min(max(w[j, i], net.w_min), net.w_max)
         for i in spikes:
             v[i] = net.v_reset
+            adapt[i] += 1.0 / net.tau_adapt[i]
     return raster, w[net.pre, net.post], v
+
+
+def _step_neuron(net, i, dt, v, ge, gi, drive, free):
+    """One exact step of ``[v, ge, gi]`` by the matrix exponential of the linear system.
+
+    ``v' = (v_rest + drive + bias - v) / tau_m + ge + gi`` (frozen while
+    refractory), ``ge' = -ge / tau_syn_exc``, ``gi' = -gi / tau_syn_inh``;
+    the affine term rides along as a constant fourth coordinate.
+    """
+    tau_m = net.tau_m[i]
+    if not net.current_synapses:
+        if not free:
+            return v, ge, gi
+        target = net.v_rest + drive + net.bias[i]
+        return target + (v - target) * math.exp(-dt / tau_m), ge, gi
+    system = np.zeros((4, 4))
+    if free:
+        system[0] = [-1 / tau_m, 1.0, 1.0, (net.v_rest + drive + net.bias[i]) / tau_m]
+    system[1, 1] = -1 / net.tau_syn_exc[i]
+    system[2, 2] = -1 / net.tau_syn_inh[i]
+    new = scipy.linalg.expm(system * dt) @ np.array([v, ge, gi, 1.0])
+    return new[0], new[1], new[2]
+
+
+def _add_current(net, i, weight, ge, gi):
+    """A spike through a current synapse: total charge ``weight``, by the weight's sign."""
+    if weight >= 0:
+        ge[i] += weight / net.tau_syn_exc[i]
+    else:
+        gi[i] += weight / net.tau_syn_inh[i]
+
+
+_MASK = (1 << 64) - 1
+
+
+def _splitmix64(x):
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    z = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
+def normal(seed, step, neuron):
+    """The kernel's counter-based standard normal, with Python integers."""
+    key = (seed * 0xD1B54A32D192ED03 + step * 0xABC98388FB8FAC03 + neuron) & _MASK
+    first = _splitmix64(key)
+    second = _splitmix64(first)
+    u1 = ((first >> 11) + 1) / 2.0 ** 53
+    u2 = (second >> 11) / 2.0 ** 53
+    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)

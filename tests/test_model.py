@@ -27,7 +27,11 @@ def test_every_gamma_group_is_a_shape_and_a_mean():
         shape, mean = model.gamma_names(name)
         assert model.PARAMETERS[shape].default == group.shape
         assert model.PARAMETERS[mean].default == group.mean
-        assert model.gamma(model.defaults(), name) == Gamma(group.shape, group.mean)
+        if group.mean > 0:
+            assert model.gamma(model.defaults(), name) == Gamma(group.shape, group.mean)
+            assert group.default == Gamma(group.shape, group.mean)
+        else:                                    # an optional ingredient, off by default
+            assert group.mean_may_be_zero and group.default is None
 
 
 def test_docstrings_list_every_parameter_with_its_default():

@@ -3,14 +3,20 @@
 Only plain contiguous arrays go in and out. One simulation step follows Brian2's
 default schedule (see ``shared/bench/README.md``, "Dynamics"):
 
-1. integrate: non-refractory neurons decay exactly towards ``v_rest + I``;
-2. threshold: such neurons spike if ``v > v_th`` (strict) or ``v >= v_th``;
+1. integrate: non-refractory neurons decay exactly towards ``v_rest + I``
+   (with the optional ingredients: ``I`` includes the bias, the synaptic
+   currents add their exact contribution and decay, the membrane noise is
+   added, the adaptation variable decays);
+2. threshold: such neurons spike if ``v > v_th`` (strict) or ``v >= v_th``
+   (``v_th + beta * a`` with adaptation);
 3. propagate: each spike of this step adds ``w`` to every non-refractory target
-   (recurrent synapses by presynaptic index, then input spikes by channel);
-   plastic synapses decay their traces lazily and apply depression (pre
-   pathway), then potentiation for every spiking postsynaptic neuron (post
-   pathway);
-4. reset: spiking neurons are set to ``v_reset``.
+   (recurrent synapses by presynaptic index, then input spikes by channel), or
+   with current synapses ``w / tau_syn`` to the target's current, refractory
+   or not; plastic synapses decay their traces lazily and apply depression
+   (pre pathway), then potentiation for every spiking postsynaptic neuron
+   (post pathway);
+4. reset: spiking neurons are set to ``v_reset`` (and their adaptation
+   variable jumps by ``1 / tau_adapt``).
 
 Time is counted in integer steps; the time seen by STDP is ``step * dt``.
 The filtered spike trains (``readout``, time constant ``tau_readout``) grow by
@@ -65,15 +71,27 @@ PS_COLUMNS = 8
 #: Per-neuron constants. ``decay`` is ``exp(-dt / tau_m)``; ``ref_steps`` the
 #: refractory period in steps (a neuron that spiked at step ``s`` is updated
 #: again from step ``s + ref_steps``); ``strict`` means spike iff ``v > v_th``.
-Neurons = namedtuple("Neurons", "decay v_th v_rest v_reset ref_steps strict")
+#: The optional ingredients (see :class:`hrsnn.Network`): synaptic-current time
+#: constants ``tau_syn_e``/``tau_syn_i`` with their per-step decays and the
+#: gains ``syn_gain_*`` (what a unit current adds to ``v`` over one step, exact);
+#: ``tau_adapt``, ``adapt_decay`` and ``beta`` (adaptation); ``bias``;
+#: ``noise_scale`` (std of the noise added per step). The flags ``currents``,
+#: ``adapts`` and ``rich`` (any ingredient on) choose the phase functions.
+Neurons = namedtuple("Neurons", "decay v_th v_rest v_reset ref_steps strict "
+                                "tau_syn_e tau_syn_i syn_decay_e syn_decay_i syn_gain_e "
+                                "syn_gain_i tau_adapt adapt_decay beta bias noise_scale "
+                                "currents adapts rich")
 
 #: What the step changes per neuron: potentials, step of the last spike, the
 #: filtered spike trains; ``readout_powers[k]`` is ``exp(-k dt / tau_readout)``
 #: (at least 2 entries; index 1 is the per-step decay); ``readout_clock`` (step
 #: each trace is exact at, while they decay lazily), ``drive`` (input current)
-#: and ``spiked`` (this step's spikes) are working space.
+#: and ``spiked`` (this step's spikes) are working space; ``ge``, ``gi`` are the
+#: excitatory and inhibitory synaptic currents (potential per ms) and ``a`` the
+#: adaptation variable (spikes per ms).
 NeuronState = namedtuple("NeuronState",
-                         "v last_spike readout readout_powers readout_clock drive spiked")
+                         "v last_spike readout readout_powers readout_clock drive spiked "
+                         "ge gi a")
 
 #: Recurrent synapses in CSR by presynaptic neuron: ``ptr`` (n_neurons + 1,)
 #: int64, ``post`` (n_syn,) int32, ``weight`` (n_syn,) float64 (STDP writes it).
@@ -89,8 +107,10 @@ Plasticity = namedtuple("Plasticity", "learn row ptr syn state soft w_min w_max"
 #: ``current`` (n_input_steps, n_channels) applied for ``steps_per_input``
 #: steps a row (zero rows: no current); input spikes in CSR by relative step
 #: (``spike_ptr``, at least ``offset + n_steps + 1`` entries; ``spike_channels``).
+#: ``noise_seed`` (>= 0) seeds the membrane noise (a counter-based generator of
+#: ``(seed, step, neuron)``, so that a run's noise does not depend on threads).
 Drive = namedtuple("Drive", "in_ptr in_post in_weight current steps_per_input "
-                            "spike_ptr spike_channels")
+                            "spike_ptr spike_channels noise_seed")
 
 #: Outputs: spike ``counts`` per neuron (incremented); ``states`` and
 #: ``v_samples`` (n_input_steps, n_neurons) sampled at the end of each input
@@ -275,6 +295,109 @@ def _record_spikes(s_abs, spiked, n_spikes, spike_steps, spike_ids, n_recorded):
 
 
 @njit(cache=True, nogil=True)
+def _splitmix64(x):
+    """One step of the splitmix64 generator (uint64 arithmetic, wrapping)."""
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    z = x
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True, nogil=True)
+def standard_normal(seed, step, neuron):
+    """A standard normal number that depends only on ``(seed, step, neuron)``.
+
+    Counter-based (splitmix64 of the three, then Box-Muller), so every run,
+    thread and continuation draws the same noise for the same step.
+    """
+    key = (np.uint64(seed) * np.uint64(0xD1B54A32D192ED03)
+           + np.uint64(step) * np.uint64(0xABC98388FB8FAC03) + np.uint64(neuron))
+    first = _splitmix64(key)
+    second = _splitmix64(first)
+    u1 = ((first >> np.uint64(11)) + np.uint64(1)) * (1.0 / 9007199254740992.0)   # (0, 1]
+    u2 = (second >> np.uint64(11)) * (1.0 / 9007199254740992.0)                    # [0, 1)
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
+@njit(cache=True, nogil=True)
+def _integrate_rich(s_abs, neurons, drive_now, has_drive, noise_seed, v, last_spike, ge,
+                    gi, a):
+    """Phase 1 with any ingredient on: input current, bias, synaptic currents, noise,
+    adaptation decay. Exact for the linear part: over one step a current ``g``
+    decaying with ``tau_syn`` adds ``g * syn_gain`` to ``v``."""
+    decay, v_rest, ref_steps, bias = neurons.decay, neurons.v_rest, neurons.ref_steps, neurons.bias
+    gain_e, gain_i = neurons.syn_gain_e, neurons.syn_gain_i
+    decay_e, decay_i = neurons.syn_decay_e, neurons.syn_decay_i
+    noise_scale, adapt_decay = neurons.noise_scale, neurons.adapt_decay
+    for i in range(v.shape[0]):
+        if s_abs - last_spike[i] >= ref_steps:
+            target = v_rest + (drive_now[i] if has_drive else 0.0) + bias[i]
+            new_v = target + (v[i] - target) * decay[i] + ge[i] * gain_e[i] + gi[i] * gain_i[i]
+            if noise_scale[i] > 0.0:
+                new_v += noise_scale[i] * standard_normal(noise_seed, s_abs, i)
+            v[i] = new_v
+        ge[i] *= decay_e[i]
+        gi[i] *= decay_i[i]
+        a[i] *= adapt_decay[i]
+
+
+@njit(cache=True, nogil=True)
+def _threshold_adaptive(s_abs, v_th, beta, ref_steps, strict, v, last_spike, a, spiked):
+    """Phase 2 with adaptation: the threshold is ``v_th + beta * a``."""
+    n_spikes = 0
+    for i in range(v.shape[0]):
+        threshold = v_th[i] + beta[i] * a[i]
+        crossed = v[i] > threshold if strict else v[i] >= threshold
+        if crossed and s_abs - last_spike[i] >= ref_steps:
+            spiked[n_spikes] = i
+            n_spikes += 1
+            last_spike[i] = s_abs
+    return n_spikes
+
+
+@njit(cache=True, nogil=True)
+def _deliver_currents(t, spiked, n_spikes, syn_ptr, syn_post, syn_w, learn, plastic_row,
+                      plastic_state, rule, tau_syn_e, tau_syn_i, ge, gi):
+    """Phase 3a with current synapses: a spike adds ``w / tau_syn`` to the target's
+    excitatory (``w >= 0``) or inhibitory current, refractory or not."""
+    soft, w_min, w_max = rule
+    for q in range(n_spikes):
+        j = spiked[q]
+        for k in range(syn_ptr[j], syn_ptr[j + 1]):
+            post = syn_post[k]
+            if syn_w[k] >= 0.0:
+                ge[post] += syn_w[k] / tau_syn_e[post]
+            else:
+                gi[post] += syn_w[k] / tau_syn_i[post]
+            if learn and plastic_row[k] >= 0:
+                syn_w[k] = _depressed(syn_w[k], plastic_state[plastic_row[k]], t,
+                                      soft, w_min, w_max)
+
+
+@njit(cache=True, nogil=True)
+def _deliver_input_currents(lo, hi, spike_channels, in_ptr, in_post, in_w, tau_syn_e,
+                            tau_syn_i, ge, gi):
+    """Phase 3b with current synapses (the weight's sign picks the current)."""
+    for q in range(lo, hi):
+        c = spike_channels[q]
+        for k in range(in_ptr[c], in_ptr[c + 1]):
+            post = in_post[k]
+            if in_w[k] >= 0.0:
+                ge[post] += in_w[k] / tau_syn_e[post]
+            else:
+                gi[post] += in_w[k] / tau_syn_i[post]
+
+
+@njit(cache=True, nogil=True)
+def _adapt(spiked, n_spikes, tau_adapt, a):
+    """Phase 4b: the adaptation variable of every spiking neuron jumps by ``1 / tau_adapt``."""
+    for q in range(n_spikes):
+        i = spiked[q]
+        a[i] += 1.0 / tau_adapt[i]
+
+
+@njit(cache=True, nogil=True)
 def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, drive,
               recording, n_recorded):
     """Advance the network by up to ``n_steps`` steps, in place.
@@ -311,11 +434,15 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
     n_recorded : int
         Entries of the spike record used.
     """
-    decay, v_th, v_rest, v_reset, ref_steps, strict = neurons
-    v, last_spike, readout, powers, clock, drive_now, spiked = state
+    decay, v_th, v_rest, v_reset, ref_steps, strict = neurons[:6]
+    tau_syn_e, tau_syn_i, tau_adapt, beta = (neurons.tau_syn_e, neurons.tau_syn_i,
+                                             neurons.tau_adapt, neurons.beta)
+    currents, adapts, rich = neurons.currents, neurons.adapts, neurons.rich
+    v, last_spike, readout, powers, clock, drive_now, spiked, ge, gi, a = state
     syn_ptr, syn_post, syn_w = synapses
     learn, plastic_row, plastic_ptr, plastic_syn, plastic_state, soft, w_min, w_max = plasticity
-    in_ptr, in_post, in_w, current, steps_per_input, spike_ptr, spike_channels = drive
+    (in_ptr, in_post, in_w, current, steps_per_input, spike_ptr, spike_channels,
+     noise_seed) = drive
     counts, states, v_samples, spike_steps, spike_ids = recording
     rule = (soft, w_min, w_max)
     n = v.shape[0]
@@ -333,21 +460,36 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
         t = s_abs * dt
         if has_current and r % steps_per_input == 0:
             input_current(current[r // steps_per_input], in_ptr, in_post, in_w, drive_now)
-        if has_current:
+        if rich:
+            _integrate_rich(s_abs, neurons, drive_now, has_current, noise_seed, v, last_spike,
+                            ge, gi, a)
+        elif has_current:
             _integrate_driven(s_abs, decay, v_rest, ref_steps, drive_now, v, last_spike)
         else:
             _integrate(s_abs, decay, v_rest, ref_steps, v, last_spike)
         if not lazy:
             _decay_readout(readout, powers[1])
-        n_spikes = _threshold(s_abs, v_th, ref_steps, strict, v, last_spike, spiked)
-        _deliver(s_abs, t, spiked, n_spikes, ref_steps, syn_ptr, syn_post, syn_w, learn,
-                 plastic_row, plastic_state, rule, v, last_spike)
-        _deliver_input(s_abs, spike_ptr[r], spike_ptr[r + 1], spike_channels, ref_steps,
-                       in_ptr, in_post, in_w, v, last_spike)
+        if adapts:
+            n_spikes = _threshold_adaptive(s_abs, v_th, beta, ref_steps, strict, v,
+                                           last_spike, a, spiked)
+        else:
+            n_spikes = _threshold(s_abs, v_th, ref_steps, strict, v, last_spike, spiked)
+        if currents:
+            _deliver_currents(t, spiked, n_spikes, syn_ptr, syn_post, syn_w, learn,
+                              plastic_row, plastic_state, rule, tau_syn_e, tau_syn_i, ge, gi)
+            _deliver_input_currents(spike_ptr[r], spike_ptr[r + 1], spike_channels, in_ptr,
+                                    in_post, in_w, tau_syn_e, tau_syn_i, ge, gi)
+        else:
+            _deliver(s_abs, t, spiked, n_spikes, ref_steps, syn_ptr, syn_post, syn_w, learn,
+                     plastic_row, plastic_state, rule, v, last_spike)
+            _deliver_input(s_abs, spike_ptr[r], spike_ptr[r + 1], spike_channels, ref_steps,
+                           in_ptr, in_post, in_w, v, last_spike)
         if learn:
             _potentiate(t, spiked, n_spikes, plastic_ptr, plastic_syn, plastic_state, rule,
                         syn_w)
         _reset(s_abs, spiked, n_spikes, v_reset, v, counts, readout, lazy, powers, clock)
+        if adapts:
+            _adapt(spiked, n_spikes, tau_adapt, a)
         if record_spikes:
             n_recorded = _record_spikes(s_abs, spiked, n_spikes, spike_steps, spike_ids,
                                         n_recorded)
