@@ -24,7 +24,7 @@ _PUBLIC = {
     "build_network": "builder",
     "forecasting_reservoir": "readout",
 }
-_SUBMODULES = ("metrics", "model")
+_SUBMODULES = ("activity", "metrics", "model")
 
 __all__ = sorted([*_PUBLIC, *_SUBMODULES, "__version__"])
 
