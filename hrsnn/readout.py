@@ -19,7 +19,11 @@ from .evaluation import select_alpha_by_forecast, validation_starts
 from .metrics import RIDGE_ALPHAS
 from .reservoir import Reservoir
 
-FORECAST_FEATURES = ("states", "v", "input")
+#: Per-input-step state features every readout here can use, by name: filtered
+#: spike trains, membrane potentials (both at the end of each input step) and the
+#: (standardised) input itself.
+STEP_FEATURES = ("states", "v", "input")
+FORECAST_FEATURES = STEP_FEATURES
 TARGETS = ("delta", "next")
 SELECTIONS = ("forecast", "cv")
 #: The decades 0.1 .. 1000 of :data:`hrsnn.metrics.RIDGE_ALPHAS`: the penalties a
@@ -178,7 +182,7 @@ class Forecaster(BaseEstimator):
         n_val = self._validation_length(len(series))
         mean, scale = _standardisation(series, self.standardize)
         z = (series - mean) / scale
-        reservoir = self._new_reservoir().fit(z[None])
+        reservoir = _new_reservoir(self.reservoir, self.random_state).fit(z[None])
         starts = self._validation_starts(len(z), n_val)
         features, snapshots = self._teacher_forced(reservoir, z, starts)
         end_state = reservoir.get_state()
@@ -256,8 +260,8 @@ class Forecaster(BaseEstimator):
             if k > 0:
                 snapshots[begin] = reservoir.get_state()
             result = reservoir.run(z[begin:end], reset=(k == 0), record_spikes=False,
-                                   record_v="v" in self._feature_names())
-            parts.append(self._features_of(result, z[begin:end]))
+                                   record_v="v" in _feature_names(self.features))
+            parts.append(_step_features(result, z[begin:end], self.features))
         return np.concatenate(parts), snapshots
 
     def _closed_loop(self, reservoir, features, last_input, n_steps, readout=None,
@@ -272,24 +276,17 @@ class Forecaster(BaseEstimator):
         intercept = np.reshape(readout.intercept_, (n_dims,))
         out = np.empty((n_steps, n_dims))
         x = last_input
-        record_v = "v" in self._feature_names()
+        record_v = "v" in _feature_names(self.features)
         for k in range(n_steps):
             step = features @ coef.T + intercept
             x = x + step if self.target == "delta" else step
             out[k] = x
             result = reservoir.run(x[None], reset=False, record_spikes=False,
                                    record_v=record_v)
-            features = self._features_of(result, x[None])[0]
+            features = _step_features(result, x[None], self.features)[0]
             if counts is not None:
                 counts += result.counts
         return out, (features, x)
-
-    def _features_of(self, result, z):
-        parts = {"states": result.states, "v": result.v, "input": z}
-        return np.hstack([parts[name] for name in self._feature_names()])
-
-    def _feature_names(self):
-        return (self.features,) if isinstance(self.features, str) else tuple(self.features)
 
     # ------------------------------------------------------- regularisation
     def _targets(self, z, rows):
@@ -321,14 +318,6 @@ class Forecaster(BaseEstimator):
                                         threshold=self.validation_threshold)
 
     # ------------------------------------------------------------- helpers
-    def _new_reservoir(self):
-        if self.reservoir is None:
-            return forecasting_reservoir(random_state=self.random_state)
-        reservoir = clone(self.reservoir)
-        if reservoir.random_state is None and self.random_state is not None:
-            reservoir.set_params(random_state=self.random_state)
-        return reservoir
-
     def _validation_length(self, n_steps):
         """Held-out length for ``selection="forecast"``; checks the series is long enough."""
         owner = type(self).__name__
@@ -370,18 +359,11 @@ class Forecaster(BaseEstimator):
 
     def _check_params(self):
         owner = type(self).__name__
-        if self.reservoir is not None and not isinstance(self.reservoir, Reservoir):
-            raise TypeError(f"The 'reservoir' parameter of {owner} must be a hrsnn "
-                            f"Reservoir or None. Got {type(self.reservoir).__name__} instead.")
+        _check_reservoir(owner, self.reservoir)
         if self.reservoir is not None and self.reservoir.encoding == "spikes":
             raise ValueError(f"{owner} feeds predictions back as inputs, so its reservoir "
                              "needs encoding='current' or 'poisson', not 'spikes'.")
-        features = self._feature_names()
-        if len(features) == 0:
-            raise ValueError(f"The 'features' parameter of {owner} must name at least one "
-                             f"of {FORECAST_FEATURES}.")
-        for name in features:
-            check_choice(owner, "features", name, FORECAST_FEATURES)
+        _check_features(owner, self.features)
         check_choice(owner, "target", self.target, TARGETS)
         check_choice(owner, "selection", self.selection, SELECTIONS)
         check_number(owner, "washout", self.washout, "int", 0)
@@ -391,10 +373,7 @@ class Forecaster(BaseEstimator):
         check_number(owner, "validation_horizon", self.validation_horizon, "int", 1)
         check_number(owner, "validation_threshold", self.validation_threshold, "float", 0.0,
                      low_open=True)
-        alphas = np.asarray(self.alphas, dtype=float).ravel()
-        if alphas.size == 0 or not np.all(np.isfinite(alphas) & (alphas > 0)):
-            raise ValueError(f"The 'alphas' parameter of {owner} must be a non-empty "
-                             f"sequence of positive numbers. Got {self.alphas!r} instead.")
+        _check_alphas(owner, self.alphas)
 
 
 def _as_series(X, name, min_steps=2):
@@ -427,6 +406,50 @@ def _standardisation(series, standardize):
     return series.mean(axis=0), np.where(scale > 0, scale, 1.0)
 
 
+
+
+# ------------------------------------------------- shared by the readouts
+def _feature_names(features):
+    return (features,) if isinstance(features, str) else tuple(features)
+
+
+def _step_features(result, z, features):
+    """Features per input step, shape (n_steps, n_features), in the order named."""
+    parts = {"states": result.states, "v": result.v, "input": z}
+    return np.hstack([parts[name] for name in _feature_names(features)])
+
+
+def _new_reservoir(reservoir, random_state):
+    """A clone of ``reservoir`` (seeded by ``random_state`` if it has no seed of its own),
+    or :func:`forecasting_reservoir` when it is None."""
+    if reservoir is None:
+        return forecasting_reservoir(random_state=random_state)
+    reservoir = clone(reservoir)
+    if reservoir.random_state is None and random_state is not None:
+        reservoir.set_params(random_state=random_state)
+    return reservoir
+
+
+def _check_reservoir(owner, reservoir):
+    if reservoir is not None and not isinstance(reservoir, Reservoir):
+        raise TypeError(f"The 'reservoir' parameter of {owner} must be a hrsnn "
+                        f"Reservoir or None. Got {type(reservoir).__name__} instead.")
+
+
+def _check_features(owner, features):
+    names = _feature_names(features)
+    if len(names) == 0:
+        raise ValueError(f"The 'features' parameter of {owner} must name at least one "
+                         f"of {STEP_FEATURES}.")
+    for name in names:
+        check_choice(owner, "features", name, STEP_FEATURES)
+
+
+def _check_alphas(owner, alphas_given):
+    alphas = np.asarray(alphas_given, dtype=float).ravel()
+    if alphas.size == 0 or not np.all(np.isfinite(alphas) & (alphas > 0)):
+        raise ValueError(f"The 'alphas' parameter of {owner} must be a non-empty "
+                         f"sequence of positive numbers. Got {alphas_given!r} instead.")
 
 
 class AutoregressiveRidge(BaseEstimator):
