@@ -16,12 +16,16 @@ __version__ = "0.1.0"
 
 #: Public name -> the submodule that defines it.
 _PUBLIC = {
+    "CentralNeuronSelector": "readout",
     "Forecaster": "readout",
     "Network": "network",
     "Reservoir": "reservoir",
+    "SequenceRegressor": "readout",
     "SimulationResult": "simulator",
     "Simulator": "simulator",
     "build_network": "builder",
+    "central_neuron_classifier": "readout",
+    "central_neurons": "readout",
     "forecasting_reservoir": "readout",
 }
 _SUBMODULES = ("activity", "metrics", "model")
