@@ -5,7 +5,7 @@ Plain contiguous arrays in, arrays out, grouped in the named bundles of
 (``hrsnn.simulator``).
 """
 
-from .lif import (NEVER_SPIKED, standard_normal, PS_COLUMNS, PS_ETA_MINUS, PS_ETA_PLUS, PS_TAU_MINUS,
+from .lif import (NEVER_SPIKED, noise_table, standard_normal, PS_COLUMNS, PS_ETA_MINUS, PS_ETA_PLUS, PS_TAU_MINUS,
                   PS_TAU_PLUS, PS_TIME, PS_TRACE_POST, PS_TRACE_PRE, Drive, NeuronState,
                   Neurons, Plasticity, Recording, Synapses, exp_decay, input_current,
                   run_steps)
@@ -13,4 +13,4 @@ from .lif import (NEVER_SPIKED, standard_normal, PS_COLUMNS, PS_ETA_MINUS, PS_ET
 __all__ = ["NEVER_SPIKED", "PS_COLUMNS", "PS_ETA_MINUS", "PS_ETA_PLUS", "PS_TAU_MINUS",
            "PS_TAU_PLUS", "PS_TIME", "PS_TRACE_POST", "PS_TRACE_PRE", "Drive",
            "NeuronState", "Neurons", "Plasticity", "Recording", "Synapses", "exp_decay",
-           "input_current", "run_steps", "standard_normal"]
+           "input_current", "noise_table", "run_steps", "standard_normal"]

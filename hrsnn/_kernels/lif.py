@@ -321,6 +321,15 @@ def standard_normal(seed, step, neuron):
 
 
 @njit(cache=True, nogil=True)
+def noise_table(seed, step0, noise_scale, out):
+    """The membrane noise of steps ``step0 ..`` as ``out[step, neuron]`` (what
+    :func:`run_steps` adds), for references that cannot run the kernel."""
+    for s in range(out.shape[0]):
+        for i in range(out.shape[1]):
+            out[s, i] = noise_scale[i] * standard_normal(seed, step0 + s, i)
+
+
+@njit(cache=True, nogil=True)
 def _integrate_rich(s_abs, neurons, drive_now, has_drive, noise_seed, v, last_spike, ge,
                     gi, a):
     """Phase 1 with any ingredient on: input current, bias, synaptic currents, noise,
