@@ -181,10 +181,33 @@ def _splitmix64(x):
 
 
 def normal(seed, step, neuron):
-    """The kernel's counter-based standard normal, with Python integers."""
-    key = (seed * 0xD1B54A32D192ED03 + step * 0xABC98388FB8FAC03 + neuron) & _MASK
-    first = _splitmix64(key)
-    second = _splitmix64(first)
-    u1 = ((first >> 11) + 1) / 2.0 ** 53
-    u2 = (second >> 11) / 2.0 ** 53
-    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+    """The kernel's counter-based standard normal (ziggurat), with Python integers."""
+    from hrsnn._kernels.lif import ZIGGURAT_F as f, ZIGGURAT_K as k, ZIGGURAT_W as w
+
+    z = _splitmix64((seed * 0xD1B54A32D192ED03 + step * 0xABC98388FB8FAC03 + neuron) & _MASK)
+
+    def signed32(z):
+        low = z & 0xFFFFFFFF
+        return low - (1 << 32) if low >= (1 << 31) else low
+
+    def unit(z):
+        return ((z >> 11) + 1) / 2.0 ** 53
+
+    hz = signed32(z)
+    layer = hz & 127
+    while abs(hz) >= k[layer]:
+        x = hz * w[layer]
+        if layer == 0:
+            while True:
+                z = _splitmix64(z)
+                x = -math.log(unit(z)) / 3.442620
+                z = _splitmix64(z)
+                if -2.0 * math.log(unit(z)) >= x * x:
+                    return 3.442620 + x if hz > 0 else -3.442620 - x
+        z = _splitmix64(z)
+        if f[layer] + unit(z) * (f[layer - 1] - f[layer]) < math.exp(-0.5 * x * x):
+            return x
+        z = _splitmix64(z)
+        hz = signed32(z)
+        layer = hz & 127
+    return hz * w[layer]

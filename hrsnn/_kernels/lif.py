@@ -304,20 +304,92 @@ def _splitmix64(x):
     return z ^ (z >> np.uint64(31))
 
 
+def _ziggurat_tables():
+    """Marsaglia & Tsang's (2000) 128-layer ziggurat for the standard normal (32-bit)."""
+    kn, wn, fn = np.zeros(128), np.zeros(128), np.zeros(128)
+    dn = tn = 3.442619855899
+    vn, m1 = 9.91256303526217e-3, 2147483648.0
+    q = vn / np.exp(-0.5 * dn * dn)
+    kn[0], kn[1] = (dn / q) * m1, 0.0
+    wn[0], wn[127] = q / m1, dn / m1
+    fn[0], fn[127] = 1.0, np.exp(-0.5 * dn * dn)
+    for i in range(126, 0, -1):
+        dn = np.sqrt(-2.0 * np.log(vn / dn + np.exp(-0.5 * dn * dn)))
+        kn[i + 1] = (dn / tn) * m1
+        tn = dn
+        fn[i] = np.exp(-0.5 * dn * dn)
+        wn[i] = dn / m1
+    return kn, wn, fn
+
+
+ZIGGURAT_K, ZIGGURAT_W, ZIGGURAT_F = _ziggurat_tables()
+_ZIGGURAT_R = 3.442620
+
+
+@njit(cache=True, nogil=True)
+def _int32(z):
+    """The low 32 bits of ``z`` as a signed integer (in an int64)."""
+    low = np.int64(z & np.uint64(0xFFFFFFFF))
+    return low - 4294967296 if low >= 2147483648 else low
+
+
+@njit(cache=True, nogil=True)
+def _unit(z):
+    """A uniform number in (0, 1] from the top 53 bits of ``z``."""
+    return ((z >> np.uint64(11)) + np.uint64(1)) * (1.0 / 9007199254740992.0)
+
+
 @njit(cache=True, nogil=True)
 def standard_normal(seed, step, neuron):
     """A standard normal number that depends only on ``(seed, step, neuron)``.
 
-    Counter-based (splitmix64 of the three, then Box-Muller), so every run,
-    thread and continuation draws the same noise for the same step.
+    Counter-based: splitmix64 of the three gives a chain of 64-bit numbers that
+    feed Marsaglia & Tsang's ziggurat (one number for 99 % of draws), so every
+    run, thread and continuation draws the same noise for the same step.
     """
-    key = (np.uint64(seed) * np.uint64(0xD1B54A32D192ED03)
-           + np.uint64(step) * np.uint64(0xABC98388FB8FAC03) + np.uint64(neuron))
-    first = _splitmix64(key)
-    second = _splitmix64(first)
-    u1 = ((first >> np.uint64(11)) + np.uint64(1)) * (1.0 / 9007199254740992.0)   # (0, 1]
-    u2 = (second >> np.uint64(11)) * (1.0 / 9007199254740992.0)                    # [0, 1)
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+    return _normal_of_key(_step_key(seed, step) + np.uint64(neuron))
+
+
+@njit(cache=True, nogil=True)
+def _step_key(seed, step):
+    """The part of a draw's key shared by all neurons of one step."""
+    return np.uint64(seed) * np.uint64(0xD1B54A32D192ED03) + np.uint64(step) * np.uint64(
+        0xABC98388FB8FAC03)
+
+
+@njit(cache=True, nogil=True)
+def _normal_of_key(key):
+    """The ziggurat draw for one key (see :func:`standard_normal`)."""
+    z = _splitmix64(key)
+    hz = _int32(z)
+    iz = hz & 127
+    if abs(hz) < ZIGGURAT_K[iz]:
+        return hz * ZIGGURAT_W[iz]
+    return _ziggurat_slow(z, hz, iz)
+
+
+@njit(cache=True, nogil=True)
+def _ziggurat_slow(z, hz, iz):
+    """The ziggurat's slow path ("nfix"): wedges and the tail, about 1 % of draws."""
+    while True:
+        x = hz * ZIGGURAT_W[iz]
+        if iz == 0:                           # the tail beyond r
+            while True:
+                z = _splitmix64(z)
+                x = -np.log(_unit(z)) / _ZIGGURAT_R
+                z = _splitmix64(z)
+                if -2.0 * np.log(_unit(z)) >= x * x:
+                    break
+            return _ZIGGURAT_R + x if hz > 0 else -_ZIGGURAT_R - x
+        z = _splitmix64(z)
+        if (ZIGGURAT_F[iz] + _unit(z) * (ZIGGURAT_F[iz - 1] - ZIGGURAT_F[iz])
+                < np.exp(-0.5 * x * x)):
+            return x
+        z = _splitmix64(z)
+        hz = _int32(z)
+        iz = hz & 127
+        if abs(hz) < ZIGGURAT_K[iz]:
+            return hz * ZIGGURAT_W[iz]
 
 
 @njit(cache=True, nogil=True)
@@ -330,24 +402,34 @@ def noise_table(seed, step0, noise_scale, out):
 
 
 @njit(cache=True, nogil=True)
-def _integrate_rich(s_abs, neurons, drive_now, has_drive, noise_seed, v, last_spike, ge,
-                    gi, a):
-    """Phase 1 with any ingredient on: input current, bias, synaptic currents, noise,
-    adaptation decay. Exact for the linear part: over one step a current ``g``
-    decaying with ``tau_syn`` adds ``g * syn_gain`` to ``v``."""
-    decay, v_rest, ref_steps, bias = neurons.decay, neurons.v_rest, neurons.ref_steps, neurons.bias
-    gain_e, gain_i = neurons.syn_gain_e, neurons.syn_gain_i
-    decay_e, decay_i = neurons.syn_decay_e, neurons.syn_decay_i
-    noise_scale, adapt_decay = neurons.noise_scale, neurons.adapt_decay
+def _integrate_rich(s_abs, decay, v_rest, ref_steps, drive_now, has_drive, bias, gain_e,
+                    gain_i, decay_e, decay_i, v, last_spike, ge, gi):
+    """Phase 1 with an ingredient on: input current, bias and synaptic currents.
+
+    Exact for this linear part: over one step a current ``g`` decaying with
+    ``tau_syn`` adds ``g * syn_gain`` to ``v``. Branch-free so that it vectorises.
+    """
     for i in range(v.shape[0]):
-        if s_abs - last_spike[i] >= ref_steps:
-            target = v_rest + (drive_now[i] if has_drive else 0.0) + bias[i]
-            new_v = target + (v[i] - target) * decay[i] + ge[i] * gain_e[i] + gi[i] * gain_i[i]
-            if noise_scale[i] > 0.0:
-                new_v += noise_scale[i] * standard_normal(noise_seed, s_abs, i)
-            v[i] = new_v
+        target = v_rest + (drive_now[i] if has_drive else 0.0) + bias[i]
+        new_v = target + (v[i] - target) * decay[i] + ge[i] * gain_e[i] + gi[i] * gain_i[i]
+        v[i] = new_v if s_abs - last_spike[i] >= ref_steps else v[i]
         ge[i] *= decay_e[i]
         gi[i] *= decay_i[i]
+
+
+@njit(cache=True, nogil=True)
+def _add_noise(s_abs, noise_seed, noise_scale, ref_steps, v, last_spike):
+    """Phase 1b: membrane noise for the non-refractory neurons."""
+    key = _step_key(noise_seed, s_abs)
+    for i in range(v.shape[0]):
+        if noise_scale[i] > 0.0 and s_abs - last_spike[i] >= ref_steps:
+            v[i] += noise_scale[i] * _normal_of_key(key + np.uint64(i))
+
+
+@njit(cache=True, nogil=True)
+def _decay_adaptation(a, adapt_decay):
+    """Phase 1c: the adaptation variables decay by one step."""
+    for i in range(a.shape[0]):
         a[i] *= adapt_decay[i]
 
 
@@ -443,10 +525,10 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
     n_recorded : int
         Entries of the spike record used.
     """
-    decay, v_th, v_rest, v_reset, ref_steps, strict = neurons[:6]
-    tau_syn_e, tau_syn_i, tau_adapt, beta = (neurons.tau_syn_e, neurons.tau_syn_i,
-                                             neurons.tau_adapt, neurons.beta)
-    currents, adapts, rich = neurons.currents, neurons.adapts, neurons.rich
+    (decay, v_th, v_rest, v_reset, ref_steps, strict, tau_syn_e, tau_syn_i, syn_decay_e,
+     syn_decay_i, syn_gain_e, syn_gain_i, tau_adapt, adapt_decay, beta, bias, noise_scale,
+     currents, adapts, rich) = neurons
+    noisy = rich and noise_scale.shape[0] > 0 and noise_scale.max() > 0.0
     v, last_spike, readout, powers, clock, drive_now, spiked, ge, gi, a = state
     syn_ptr, syn_post, syn_w = synapses
     learn, plastic_row, plastic_ptr, plastic_syn, plastic_state, soft, w_min, w_max = plasticity
@@ -470,8 +552,13 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
         if has_current and r % steps_per_input == 0:
             input_current(current[r // steps_per_input], in_ptr, in_post, in_w, drive_now)
         if rich:
-            _integrate_rich(s_abs, neurons, drive_now, has_current, noise_seed, v, last_spike,
-                            ge, gi, a)
+            _integrate_rich(s_abs, decay, v_rest, ref_steps, drive_now, has_current, bias,
+                            syn_gain_e, syn_gain_i, syn_decay_e, syn_decay_i, v, last_spike,
+                            ge, gi)
+            if noisy:
+                _add_noise(s_abs, noise_seed, noise_scale, ref_steps, v, last_spike)
+            if adapts:
+                _decay_adaptation(a, adapt_decay)
         elif has_current:
             _integrate_driven(s_abs, decay, v_rest, ref_steps, drive_now, v, last_spike)
         else:
