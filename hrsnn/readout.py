@@ -33,7 +33,7 @@ from .reservoir import Reservoir
 #: Per-input-step state features every readout here can use, by name: filtered
 #: spike trains, membrane potentials (both at the end of each input step) and the
 #: (standardised) input itself.
-STEP_FEATURES = ("states", "v", "input")
+STEP_FEATURES = ("states", "v", "input", "currents", "adaptation")
 FORECAST_FEATURES = STEP_FEATURES
 TARGETS = ("delta", "next")
 SELECTIONS = ("forecast", "cv")
@@ -90,10 +90,11 @@ class Forecaster(BaseEstimator):
         Unfitted reservoir (cloned; yours is left untouched). None means
         :func:`forecasting_reservoir` with ``random_state``. It must use
         ``encoding="current"`` or ``"poisson"``.
-    features : tuple of {"states", "v", "input"}, default=("states", "v")
-        Readout features per step: filtered spike trains, membrane
-        potentials (both sampled at the end of each input step) and the
-        standardised input itself.
+    features : tuple of {"states", "v", "input", "currents", "adaptation"}, default=("states", "v")
+        Readout features per step (:data:`STEP_FEATURES`): filtered spike
+        trains, membrane potentials, synaptic currents (excitatory then
+        inhibitory) and adaptation variables, all sampled at the end of each
+        input step, and the standardised input itself.
     target : {"delta", "next"}, default="delta"
         The readout learns the increment ``x(t+1) - x(t)`` or ``x(t+1)``.
     washout : int, default=100
@@ -271,7 +272,7 @@ class Forecaster(BaseEstimator):
             if k > 0:
                 snapshots[begin] = reservoir.get_state()
             result = reservoir.run(z[begin:end], reset=(k == 0), record_spikes=False,
-                                   record_v="v" in _feature_names(self.features))
+                                   **_recording(self.features))
             parts.append(_step_features(result, z[begin:end], self.features))
         return np.concatenate(parts), snapshots
 
@@ -287,13 +288,12 @@ class Forecaster(BaseEstimator):
         intercept = np.reshape(readout.intercept_, (n_dims,))
         out = np.empty((n_steps, n_dims))
         x = last_input
-        record_v = "v" in _feature_names(self.features)
+        recording = _recording(self.features)
         for k in range(n_steps):
             step = features @ coef.T + intercept
             x = x + step if self.target == "delta" else step
             out[k] = x
-            result = reservoir.run(x[None], reset=False, record_spikes=False,
-                                   record_v=record_v)
+            result = reservoir.run(x[None], reset=False, record_spikes=False, **recording)
             features = _step_features(result, x[None], self.features)[0]
             if counts is not None:
                 counts += result.counts
@@ -456,10 +456,11 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
         :func:`forecasting_reservoir` with ``random_state`` (1,000 neurons,
         signed input weights ``U(-3, 3)``, ``w_scale=0.02``, 5 steps of 1 ms
         per input).
-    features : tuple of {"states", "v", "input"}, default=("states", "v")
-        Features per input step: filtered spike trains, membrane potentials
-        (both at the end of the step, one column per neuron) and the
-        (standardised) input itself.
+    features : tuple of {"states", "v", "input", "currents", "adaptation"}, default=("states", "v")
+        Features per input step (:data:`STEP_FEATURES`, shared with
+        :class:`Forecaster`): filtered spike trains, membrane potentials,
+        synaptic currents and adaptation variables (at the end of the step,
+        one column per neuron and variable) and the (standardised) input itself.
     washout : int, default=50
         Initial steps of every run left out of training (the reservoir
         starts from rest).
@@ -643,7 +644,7 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
     def _run_features(self, reservoir, z):
         """Features after every input row of one run started from the reset state."""
         result = reservoir.run(z, reset=True, record_spikes=False,
-                               record_v="v" in _feature_names(self.features))
+                               **_recording(self.features))
         return _step_features(result, z, self.features)
 
     def _predict_run(self, run):
@@ -956,9 +957,23 @@ def _feature_names(features):
 
 
 def _step_features(result, z, features):
-    """Features per input step, shape (n_steps, n_features), in the order named."""
-    parts = {"states": result.states, "v": result.v, "input": z}
-    return np.hstack([parts[name] for name in _feature_names(features)])
+    """Features per input step, shape (n_steps, n_features), in the order named.
+
+    ``states``: filtered spike trains; ``v``: membrane potentials; ``input``:
+    the (standardised) input; ``currents``: excitatory then inhibitory
+    synaptic currents; ``adaptation``: the adaptation variables.
+    """
+    parts = {"states": lambda: result.states, "v": lambda: result.v, "input": lambda: z,
+             "currents": lambda: np.hstack([result.ge, result.gi]),
+             "adaptation": lambda: result.a}
+    return np.hstack([parts[name]() for name in _feature_names(features)])
+
+
+def _recording(features):
+    """The ``Reservoir.run`` recording flags that ``features`` need."""
+    names = _feature_names(features)
+    return {"record_v": "v" in names,
+            "record_currents": "currents" in names or "adaptation" in names}
 
 
 def _new_reservoir(reservoir, random_state):

@@ -174,7 +174,8 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             rows = list(pool.map(one, range(len(X))))
         return np.stack(rows) if rows else np.zeros((0, self.network_.n_neurons))
 
-    def run(self, u, *, reset=True, record_spikes=True, record_v=False):
+    def run(self, u, *, reset=True, record_spikes=True, record_v=False,
+            record_currents=False):
         """Simulate one sequence and return everything recorded.
 
         Parameters
@@ -188,6 +189,9 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             Record every spike (``spike_steps``, ``spike_neurons``).
         record_v : bool, default=False
             Also record membrane potentials at the end of every input step.
+        record_currents : bool, default=False
+            Also record the synaptic currents ``ge``, ``gi`` and the adaptation
+            variables ``a`` at the end of every input step.
 
         Returns
         -------
@@ -209,6 +213,7 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             self._simulator.reset()
         return self._simulator.run(**self._encode(u), record_spikes=record_spikes,
                                    record_states=True, record_v=record_v,
+                                   record_currents=record_currents,
                                    tau_readout=self.tau_readout)
 
     def get_state(self):

@@ -36,6 +36,11 @@ class SimulationResult:
         every input step.
     v : ndarray of shape (n_input_steps, n_neurons) or None
         Membrane potentials at the end of every input step.
+    ge, gi : ndarray of shape (n_input_steps, n_neurons) or None
+        Excitatory and inhibitory synaptic currents (potential per ms; zeros
+        with delta synapses) at the end of every input step.
+    a : ndarray of shape (n_input_steps, n_neurons) or None
+        Adaptation variables (spikes per ms) at the end of every input step.
     n_steps : int
         Simulation steps of this run.
     dt : float
@@ -49,6 +54,9 @@ class SimulationResult:
     v: np.ndarray
     n_steps: int
     dt: float
+    ge: np.ndarray = None
+    gi: np.ndarray = None
+    a: np.ndarray = None
 
     @property
     def spike_times(self):
@@ -207,7 +215,7 @@ class Simulator:
 
     def run(self, n_steps=None, *, current=None, input_spikes=None, steps_per_input=1,
             learn=False, record_spikes=True, record_states=False, record_v=False,
-            tau_readout=20.0, noise_seed=0):
+            record_currents=False, tau_readout=20.0, noise_seed=0):
         """Simulate ``n_steps`` steps from the current state.
 
         Parameters
@@ -225,9 +233,10 @@ class Simulator:
             Simulation steps per input step (row of ``current``, ``states``, ``v``).
         learn : bool, default=False
             Apply STDP to the plastic synapses.
-        record_spikes, record_states, record_v : bool
-            Record every spike; filtered traces; potentials (the last two at the
-            end of every input step).
+        record_spikes, record_states, record_v, record_currents : bool
+            Record every spike; filtered traces; potentials; synaptic currents
+            and adaptation variables (the last three at the end of every input
+            step).
         tau_readout : float, default=20.0
             Time constant of the filtered traces, ms.
         noise_seed : int, default=0
@@ -253,7 +262,9 @@ class Simulator:
             states=np.zeros((n_rows if record_states else 0, st.n_neurons)),
             v_samples=np.zeros((n_rows if record_v else 0, st.n_neurons)),
             spike_steps=np.empty(capacity, dtype=np.int64),
-            spike_ids=np.empty(capacity, dtype=np.int32))
+            spike_ids=np.empty(capacity, dtype=np.int32),
+            **{name: np.zeros((n_rows if record_currents else 0, st.n_neurons))
+               for name in ("ge_samples", "gi_samples", "a_samples")})
         state = k.NeuronState(
             v=self.v, last_spike=self.last_spike, readout=self.readout,
             readout_powers=st.readout_powers(tau_readout),
@@ -279,7 +290,9 @@ class Simulator:
             spike_steps=recording.spike_steps[:n_recorded].copy(),
             spike_neurons=recording.spike_ids[:n_recorded].copy(), counts=recording.counts,
             states=recording.states if record_states else None,
-            v=recording.v_samples if record_v else None, n_steps=n_steps, dt=st.dt)
+            v=recording.v_samples if record_v else None, n_steps=n_steps, dt=st.dt,
+            **({"ge": recording.ge_samples, "gi": recording.gi_samples,
+                "a": recording.a_samples} if record_currents else {}))
 
     def _plasticity(self, learn):
         """The STDP bundle; the per-synapse table is copied on the first learning run."""

@@ -180,3 +180,26 @@ def test_reservoir_with_every_ingredient_is_deterministic_and_batch_independent(
     quiet = Reservoir(**{**params, "noise_sigma": 0.0}).fit(X).transform(X)
     assert not np.array_equal(quiet, one)
     assert one.sum() > 0
+
+
+def test_currents_and_adaptation_are_recorded_and_readable_by_name():
+    from hrsnn import Reservoir, SequenceRegressor
+
+    net = with_ingredients("everything", seed=3)
+    current = np.random.default_rng(3).uniform(0.0, 2.0, (40, net.n_inputs))
+    sim = Simulator(net, dt=1.0)
+    result = sim.run(current=current, steps_per_input=5, record_currents=True, noise_seed=1)
+    np.testing.assert_array_equal(result.ge[-1], sim.ge)          # end of the last input step
+    np.testing.assert_array_equal(result.a[-1], sim.a)
+    by_parts = Simulator(net, dt=1.0)
+    by_parts.run(current=current[:10], steps_per_input=5, noise_seed=1)
+    np.testing.assert_array_equal(by_parts.gi, result.gi[9])
+    assert result.ge.shape == (40, net.n_neurons) and np.any(result.ge > 0)
+    u = np.random.default_rng(0).uniform(-1, 1, 300)
+    y = np.roll(u, 1)
+    reservoir = Reservoir(80, random_state=0, steps_per_input=2, tau_syn_exc_mean=4.0,
+                          tau_syn_inh_mean=8.0, adapt_beta_mean=0.5, w_in_dist="uniform")
+    model = SequenceRegressor(reservoir, features=("currents", "adaptation"),
+                              washout=20).fit(u, y)
+    assert model.predict(u).shape == (300,)
+    assert model.readout_[-1].coef_.shape[-1] == 3 * 80            # ge, gi and a per neuron

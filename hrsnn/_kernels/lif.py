@@ -112,11 +112,13 @@ Plasticity = namedtuple("Plasticity", "learn row ptr syn state soft w_min w_max"
 Drive = namedtuple("Drive", "in_ptr in_post in_weight current steps_per_input "
                             "spike_ptr spike_channels noise_seed")
 
-#: Outputs: spike ``counts`` per neuron (incremented); ``states`` and
-#: ``v_samples`` (n_input_steps, n_neurons) sampled at the end of each input
+#: Outputs: spike ``counts`` per neuron (incremented); ``states``, ``v_samples``
+#: and the synaptic currents and adaptation ``ge_samples``, ``gi_samples``,
+#: ``a_samples`` (n_input_steps, n_neurons) sampled at the end of each input
 #: step (zero rows: off); the spike record ``spike_steps``/``spike_ids``
 #: (absolute step, neuron; zero length: off).
-Recording = namedtuple("Recording", "counts states v_samples spike_steps spike_ids")
+Recording = namedtuple("Recording", "counts states v_samples spike_steps spike_ids "
+                                    "ge_samples gi_samples a_samples")
 
 
 @njit(cache=True, nogil=True)
@@ -534,7 +536,8 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
     learn, plastic_row, plastic_ptr, plastic_syn, plastic_state, soft, w_min, w_max = plasticity
     (in_ptr, in_post, in_w, current, steps_per_input, spike_ptr, spike_channels,
      noise_seed) = drive
-    counts, states, v_samples, spike_steps, spike_ids = recording
+    (counts, states, v_samples, spike_steps, spike_ids, ge_samples, gi_samples,
+     a_samples) = recording
     rule = (soft, w_min, w_max)
     n = v.shape[0]
     has_current = current.shape[0] > 0
@@ -595,6 +598,10 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
                 states[row] = readout
             if v_samples.shape[0] > 0:
                 v_samples[row] = v
+            if ge_samples.shape[0] > 0:
+                ge_samples[row] = ge
+                gi_samples[row] = gi
+                a_samples[row] = a
     if lazy:
         _sync_readout(step0 + offset + steps_done - 1, readout, powers, clock)
     return steps_done, n_recorded
