@@ -43,7 +43,7 @@ def simulate(data, target="numpy"):
     n = data["tau_m_ms"].size
     n_steps = int(data["n_steps"])
     comparison = ">" if bool(data["strict_threshold"]) else ">="
-    noise = b2.TimedArray(data["noise"], dt=dt_ms * ms)
+    noise = b2.TimedArray(data["noise"], dt=dt_ms * ms)  # noqa: F841 (Brian2 code uses it by name)
     G = b2.NeuronGroup(
         n,
         """dv/dt = (v_rest + bias - v) / tau_m + ge + gi : 1 (unless refractory)
