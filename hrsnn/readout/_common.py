@@ -1,0 +1,150 @@
+"""What the readouts share: state features by name, the default reservoir, checks."""
+
+import numbers
+from contextlib import contextmanager
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils.validation import check_array
+
+from .._validation import check_choice
+from ..reservoir import Reservoir
+
+#: Per-input-step state features every readout here can use, by name: filtered
+#: spike trains, membrane potentials (both at the end of each input step) and the
+#: (standardised) input itself.
+STEP_FEATURES = ("states", "v", "input", "currents", "adaptation")
+FORECAST_FEATURES = STEP_FEATURES
+
+
+
+def forecasting_reservoir(n_neurons=1000, random_state=None, **params):
+    """The :class:`~hrsnn.Reservoir` a :class:`Forecaster` uses by default.
+
+    Strong signed input drive (``w_in_dist="uniform"``, ``w_in=3``), weak
+    recurrent weights (``w_scale=0.02``) and each input held for 5 steps of
+    1 ms: the regime where a spiking reservoir forecasts chaotic systems best
+    in our measurements (``benchmarks/bench_tasks.py``).
+
+    Parameters
+    ----------
+    n_neurons : int, default=1000
+    random_state : int or None, default=None
+    **params
+        Any other :class:`~hrsnn.Reservoir` parameter, overriding these.
+
+    Returns
+    -------
+    Reservoir
+        Unfitted.
+    """
+    defaults = dict(w_scale=0.02, w_in=3.0, w_in_dist="uniform", steps_per_input=5,
+                    encoding="current")
+    defaults.update(params)
+    return Reservoir(n_neurons=n_neurons, random_state=random_state, **defaults)
+
+
+
+def _as_series(X, name, min_steps=2):
+    """Finite float64 array of shape (n_steps, n_dims) with at least ``min_steps`` rows."""
+    series = check_array(X, ensure_2d=False, dtype=np.float64, input_name=name,
+                         ensure_min_samples=0)
+    if series.ndim == 1:
+        series = series[:, None]
+    if series.ndim != 2 or series.shape[0] < min_steps:
+        raise ValueError(f"'{name}' must be a series of shape (n_steps, n_dims) or "
+                         f"(n_steps,) with at least {min_steps} step"
+                         f"{'s' if min_steps > 1 else ''}; got shape {series.shape}.")
+    return series
+
+
+@contextmanager
+def _state_kept(reservoir):
+    """Run the body, then put ``reservoir`` back in the state it had before."""
+    state = reservoir.get_state()
+    try:
+        yield reservoir
+    finally:
+        reservoir.set_state(state)
+
+
+def _standardisation(series, standardize):
+    if not standardize:
+        return np.zeros(series.shape[1]), np.ones(series.shape[1])
+    scale = series.std(axis=0)
+    return series.mean(axis=0), np.where(scale > 0, scale, 1.0)
+
+
+
+# ------------------------------------------------- shared by the readouts
+def _feature_names(features):
+    return (features,) if isinstance(features, str) else tuple(features)
+
+
+def _step_features(result, z, features):
+    """Features per input step, shape (n_steps, n_features), in the order named.
+
+    ``states``: filtered spike trains; ``v``: membrane potentials; ``input``:
+    the (standardised) input; ``currents``: excitatory then inhibitory
+    synaptic currents; ``adaptation``: the adaptation variables.
+    """
+    parts = {"states": lambda: result.states, "v": lambda: result.v, "input": lambda: z,
+             "currents": lambda: np.hstack([result.ge, result.gi]),
+             "adaptation": lambda: result.a}
+    return np.hstack([parts[name]() for name in _feature_names(features)])
+
+
+def _recording(features):
+    """The ``Reservoir.run`` recording flags that ``features`` need."""
+    names = _feature_names(features)
+    return {"record_v": "v" in names,
+            "record_currents": "currents" in names or "adaptation" in names}
+
+
+def _new_reservoir(reservoir, random_state):
+    """A clone of ``reservoir`` (seeded by ``random_state`` if it has no seed of its own),
+    or :func:`forecasting_reservoir` when it is None."""
+    if reservoir is None:
+        return forecasting_reservoir(random_state=random_state)
+    reservoir = clone(reservoir)
+    if reservoir.random_state is None and random_state is not None:
+        reservoir.set_params(random_state=random_state)
+    return reservoir
+
+
+def _check_reservoir(owner, reservoir):
+    if reservoir is not None and not isinstance(reservoir, Reservoir):
+        raise TypeError(f"The 'reservoir' parameter of {owner} must be a hrsnn "
+                        f"Reservoir or None. Got {type(reservoir).__name__} instead.")
+
+
+def _check_features(owner, features):
+    names = _feature_names(features)
+    if len(names) == 0:
+        raise ValueError(f"The 'features' parameter of {owner} must name at least one "
+                         f"of {STEP_FEATURES}.")
+    for name in names:
+        check_choice(owner, "features", name, STEP_FEATURES)
+
+
+def _check_alphas(owner, alphas_given):
+    alphas = np.asarray(alphas_given, dtype=float).ravel()
+    if alphas.size == 0 or not np.all(np.isfinite(alphas) & (alphas > 0)):
+        raise ValueError(f"The 'alphas' parameter of {owner} must be a non-empty "
+                         f"sequence of positive numbers. Got {alphas_given!r} instead.")
+
+
+#: What a forecasting readout learns: the increment or the next value.
+TARGETS = ("delta", "next")
+#: Hidden layers of the paper's MLP readout (Section V: 2 layers of 20 units).
+MLP_HIDDEN_LAYERS = (20, 20)
+_MLP_MAX_ITER = 1000
+
+
+def _check_layers(owner, sizes):
+    ok = (isinstance(sizes, (tuple, list)) and len(sizes) > 0
+          and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+                  for s in sizes))
+    if not ok:
+        raise ValueError(f"The 'hidden_layer_sizes' parameter of {owner} must be a non-empty "
+                         f"tuple of positive integers, e.g. (20, 20). Got {sizes!r} instead.")

@@ -1,0 +1,348 @@
+"""Forecasting an autonomous time series: teacher forcing, then closed loop."""
+
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import Ridge, RidgeCV
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_choice, check_number
+from ..evaluation import select_alpha_by_forecast, validation_starts
+from ..metrics import RIDGE_ALPHAS
+from ._common import (
+    TARGETS,
+    _as_series,
+    _check_alphas,
+    _check_features,
+    _check_reservoir,
+    _new_reservoir,
+    _recording,
+    _standardisation,
+    _state_kept,
+    _step_features,
+)
+
+SELECTIONS = ("forecast", "cv")
+#: The decades 0.1 .. 1000 of :data:`hrsnn.metrics.RIDGE_ALPHAS`: the penalties a
+#: :class:`Forecaster` tries (each costs closed-loop validation forecasts).
+FORECAST_ALPHAS = tuple(float(a) for a in RIDGE_ALPHAS[10:19:2])
+
+
+
+class Forecaster(BaseEstimator):
+    """Forecast a multivariate time series with a spiking reservoir and a ridge readout.
+
+    ``fit`` drives the reservoir with the standardised series (teacher
+    forcing) and trains a ridge readout to predict the next step from each
+    per-step state. ``predict`` gives one-step-ahead predictions;
+    ``forecast`` runs in closed loop, each prediction fed back as the next
+    input while the reservoir carries its state on.
+
+    There is no hidden state between calls: ``predict(X)`` and
+    ``forecast(n_steps, warmup)`` start from the reservoir's reset state,
+    are driven through ``X`` or ``warmup``, and restore ``reservoir_``'s
+    state when they return, so their results depend only on their
+    arguments. To continue a forecast, warm up on the data followed by the
+    forecast so far (the reservoir sees the same inputs either way).
+
+    Parameters
+    ----------
+    reservoir : Reservoir or None, default=None
+        Unfitted reservoir (cloned; yours is left untouched). None means
+        :func:`forecasting_reservoir` with ``random_state``. It must use
+        ``encoding="current"`` or ``"poisson"``.
+    features : tuple of {"states", "v", "input", "currents", "adaptation"}, default=("states", "v")
+        Readout features per step (:data:`STEP_FEATURES`): filtered spike
+        trains, membrane potentials, synaptic currents (excitatory then
+        inhibitory) and adaptation variables, all sampled at the end of each
+        input step, and the standardised input itself.
+    target : {"delta", "next"}, default="delta"
+        The readout learns the increment ``x(t+1) - x(t)`` or ``x(t+1)``.
+    washout : int, default=100
+        Initial steps whose states are not used to train the readout.
+    alphas : sequence of float, default=FORECAST_ALPHAS
+        Candidate ridge regularisations (0.1, 1, 10, 100, 1000).
+    selection : {"forecast", "cv"}, default="forecast"
+        How ``alpha_`` is chosen: by closed-loop forecasts on the last
+        ``validation_fraction`` of the training series (readout trained on
+        the part before it), or by scikit-learn's efficient leave-one-out CV
+        of one-step errors (``RidgeCV``). The final readout is then trained
+        on the whole series.
+    validation_fraction : float, default=0.25
+        Share of the training series held out for ``selection="forecast"``.
+    validation_starts : int, default=4
+        Closed-loop validation forecasts, from evenly spaced start points.
+    validation_horizon : int, default=100
+        Steps per validation forecast.
+    validation_threshold : float, default=0.4
+        A validation forecast scores its valid prediction time: the steps
+        before its NRMSE (per standardised variable) first exceeds this.
+        Ties go to the lower mean NRMSE over the horizon.
+    standardize : bool, default=True
+        Feed and predict the series scaled to zero mean and unit variance
+        per variable (statistics of the training series).
+    random_state : int or None, default=None
+        Seed of the default reservoir (and of one given without its own).
+
+    Attributes
+    ----------
+    reservoir_ : Reservoir
+        The fitted reservoir, its state at the end of the training series
+        (``predict`` and ``forecast`` leave it unchanged).
+    readout_ : sklearn.linear_model.Ridge
+        Trained on features of every step after ``washout``.
+    alpha_ : float
+        Chosen regularisation.
+    validation_scores_ : dict or None
+        ``alpha -> (mean valid steps, mean NRMSE)`` of the validation
+        forecasts (``selection="forecast"``).
+    mean_, scale_ : ndarray of shape (n_dims,)
+        Standardisation of the training series.
+    n_dims_ : int
+        Variables of the series (1 for a 1-D series).
+    forecast_counts_ : ndarray of int64, shape (n_neurons,)
+        Spikes per neuron during the closed-loop part of the most recent
+        :meth:`forecast` (a record for synaptic operations, see
+        :func:`hrsnn.metrics.synaptic_operations`; no later call reads it).
+
+    Examples
+    --------
+    >>> from data_loaders import lorenz63
+    >>> from hrsnn import Forecaster
+    >>> series = lorenz63(1200, random_state=0)
+    >>> model = Forecaster(random_state=0, washout=50).fit(series[:1000])
+    >>> model.forecast(5, warmup=series[900:1000]).shape
+    (5, 3)
+    >>> model.predict(series[1000:1100]).shape
+    (100, 3)
+    """
+
+    def __init__(self, reservoir=None, *, features=("states", "v"), target="delta",
+                 washout=100, alphas=FORECAST_ALPHAS,
+                 selection="forecast", validation_fraction=0.25, validation_starts=4,
+                 validation_horizon=100, validation_threshold=0.4, standardize=True,
+                 random_state=None):
+        self.reservoir = reservoir
+        self.features = features
+        self.target = target
+        self.washout = washout
+        self.alphas = alphas
+        self.selection = selection
+        self.validation_fraction = validation_fraction
+        self.validation_starts = validation_starts
+        self.validation_horizon = validation_horizon
+        self.validation_threshold = validation_threshold
+        self.standardize = standardize
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ public
+    def fit(self, X, y=None):
+        """Train the reservoir (STDP) and the readout on one series.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_steps, n_dims) or (n_steps,)
+            The training series, equally spaced in time.
+        y : ignored
+            The targets are the series itself, one step later.
+
+        Returns
+        -------
+        self : Forecaster
+        """
+        self._check_params()
+        series = _as_series(X, "X")
+        n_val = self._validation_length(len(series))
+        mean, scale = _standardisation(series, self.standardize)
+        z = (series - mean) / scale
+        reservoir = _new_reservoir(self.reservoir, self.random_state).fit(z[None])
+        starts = self._validation_starts(len(z), n_val)
+        features, snapshots = self._teacher_forced(reservoir, z, starts)
+        end_state = reservoir.get_state()
+        if self.selection == "forecast":
+            alpha, scores = self._select_by_forecast(reservoir, z, features, snapshots, n_val)
+        else:
+            alpha, scores = self._select_by_cv(z, features), None
+        readout = self._ridge(alpha, features, z, len(z))
+        reservoir.set_state(end_state)
+        self.reservoir_, self.readout_, self.alpha_ = reservoir, readout, alpha
+        self.validation_scores_ = scores
+        self.mean_, self.scale_, self.n_dims_ = mean, scale, series.shape[1]
+        return self
+
+    def predict(self, X):
+        """One-step-ahead predictions with teacher forcing, from the reset state.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_steps, n_dims) or (n_steps,)
+            A series of the training variables.
+
+        Returns
+        -------
+        ndarray of shape (n_steps, n_dims)
+            Row ``t`` predicts ``X[t + 1]``; the last row forecasts the step
+            after ``X``. Computed from the reset state; ``reservoir_``'s
+            state is restored afterwards.
+        """
+        check_is_fitted(self, "readout_")
+        z = self._standardised(X, "X")
+        with _state_kept(self.reservoir_):
+            features, _ = self._teacher_forced(self.reservoir_, z, ())
+        return self._unstandardised(self._next_values(features, z))
+
+    def forecast(self, n_steps, warmup):
+        """Closed-loop forecast: each prediction is fed back as the next input.
+
+        Parameters
+        ----------
+        n_steps : int
+            Steps to forecast.
+        warmup : array_like of shape (n_warmup, n_dims) or (n_warmup,)
+            True values right before the forecast (at least one step); the
+            reservoir starts from its reset state and is driven through them
+            first. The forecast depends on nothing else: ``reservoir_``'s
+            state is restored afterwards.
+
+        Returns
+        -------
+        ndarray of shape (n_steps, n_dims)
+            The forecast of the ``n_steps`` steps after ``warmup``.
+        """
+        check_is_fitted(self, "readout_")
+        check_number(type(self).__name__, "n_steps", n_steps, "int", 1)
+        z = self._standardised(warmup, "warmup", min_steps=1)
+        counts = np.zeros(self.reservoir_.network_.n_neurons, dtype=np.int64)
+        with _state_kept(self.reservoir_):
+            features, _ = self._teacher_forced(self.reservoir_, z, ())
+            forecast, _ = self._closed_loop(self.reservoir_, features[-1], z[-1], n_steps,
+                                            counts=counts)
+        self.forecast_counts_ = counts
+        return self._unstandardised(forecast)
+
+    # ----------------------------------------------------------- the loops
+    def _teacher_forced(self, reservoir, z, snapshot_at):
+        """Features after every input row, and reservoir snapshots at given rows.
+
+        ``snapshots[s]`` is the state after rows ``0 .. s-1`` (ready to
+        forecast row ``s``).
+        """
+        bounds = [0, *snapshot_at, len(z)]
+        parts, snapshots = [], {}
+        for k, (begin, end) in enumerate(zip(bounds[:-1], bounds[1:])):
+            if k > 0:
+                snapshots[begin] = reservoir.get_state()
+            result = reservoir.run(z[begin:end], reset=(k == 0), record_spikes=False,
+                                   **_recording(self.features))
+            parts.append(_step_features(result, z[begin:end], self.features))
+        return np.concatenate(parts), snapshots
+
+    def _closed_loop(self, reservoir, features, last_input, n_steps, readout=None,
+                     counts=None):
+        """Standardised forecast of ``n_steps``; returns it and the final (features, input).
+
+        Spike counts per neuron are added to ``counts`` when given.
+        """
+        readout = self.readout_ if readout is None else readout
+        n_dims = len(last_input)
+        coef = np.reshape(readout.coef_, (n_dims, -1))
+        intercept = np.reshape(readout.intercept_, (n_dims,))
+        out = np.empty((n_steps, n_dims))
+        x = last_input
+        recording = _recording(self.features)
+        for k in range(n_steps):
+            step = features @ coef.T + intercept
+            x = x + step if self.target == "delta" else step
+            out[k] = x
+            result = reservoir.run(x[None], reset=False, record_spikes=False, **recording)
+            features = _step_features(result, x[None], self.features)[0]
+            if counts is not None:
+                counts += result.counts
+        return out, (features, x)
+
+    # ------------------------------------------------------- regularisation
+    def _targets(self, z, rows):
+        following = z[rows + 1]
+        return following - z[rows] if self.target == "delta" else following
+
+    def _ridge(self, alpha, features, z, n_used):
+        """Ridge on rows ``washout .. n_used-2`` (each predicting the next row)."""
+        rows = np.arange(self.washout, n_used - 1)
+        return Ridge(alpha=alpha).fit(features[rows], self._targets(z, rows))
+
+    def _select_by_cv(self, z, features):
+        rows = np.arange(self.washout, len(z) - 1)
+        cv = RidgeCV(alphas=np.asarray(self.alphas, dtype=float))
+        return float(cv.fit(features[rows], self._targets(z, rows)).alpha_)
+
+    def _select_by_forecast(self, reservoir, z, features, snapshots, n_val):
+        """Alpha whose readout (trained before the validation part) forecasts it best."""
+        def train(alpha):
+            return self._ridge(alpha, features, z, len(z) - n_val)
+
+        def forecast(readout, start):
+            reservoir.set_state(snapshots[start])
+            return self._closed_loop(reservoir, features[start - 1], z[start - 1],
+                                     self.validation_horizon, readout)[0]
+
+        return select_alpha_by_forecast(self.alphas, train, forecast, z, list(snapshots),
+                                        horizon=self.validation_horizon,
+                                        threshold=self.validation_threshold)
+
+    # ------------------------------------------------------------- helpers
+    def _validation_length(self, n_steps):
+        """Held-out length for ``selection="forecast"``; checks the series is long enough."""
+        owner = type(self).__name__
+        n_val = (int(round(self.validation_fraction * n_steps))
+                 if self.selection == "forecast" else 0)
+        n_fit = n_steps - n_val
+        if n_fit < self.washout + 10:
+            raise ValueError(
+                f"{owner} needs at least washout + 10 = {self.washout + 10} training steps "
+                f"before the validation part; X has {n_steps} steps of which {n_val} are "
+                "held out for validation. Pass a longer series or lower 'washout'/"
+                "'validation_fraction'.")
+        if self.selection == "forecast" and n_val < self.validation_horizon + 1:
+            raise ValueError(
+                f"The validation part of X ({n_val} of {n_steps} steps) is shorter than "
+                f"validation_horizon + 1 = {self.validation_horizon + 1}. Pass a longer "
+                "series, a larger 'validation_fraction' or a shorter 'validation_horizon'.")
+        return n_val
+
+    def _validation_starts(self, n_steps, n_val):
+        if self.selection != "forecast":
+            return ()
+        return validation_starts(n_steps, n_val, self.validation_horizon,
+                                 self.validation_starts)
+
+    def _next_values(self, features, z):
+        step = np.reshape(self.readout_.predict(features), z.shape)
+        return z + step if self.target == "delta" else step
+
+    def _standardised(self, X, name, min_steps=2):
+        series = _as_series(X, name, min_steps)
+        if series.shape[1] != self.n_dims_:
+            raise ValueError(f"'{name}' has {series.shape[1]} variables, but "
+                             f"{type(self).__name__} was fitted with {self.n_dims_}.")
+        return (series - self.mean_) / self.scale_
+
+    def _unstandardised(self, z):
+        return z * self.scale_ + self.mean_
+
+    def _check_params(self):
+        owner = type(self).__name__
+        _check_reservoir(owner, self.reservoir)
+        if self.reservoir is not None and self.reservoir.encoding == "spikes":
+            raise ValueError(f"{owner} feeds predictions back as inputs, so its reservoir "
+                             "needs encoding='current' or 'poisson', not 'spikes'.")
+        _check_features(owner, self.features)
+        check_choice(owner, "target", self.target, TARGETS)
+        check_choice(owner, "selection", self.selection, SELECTIONS)
+        check_number(owner, "washout", self.washout, "int", 0)
+        check_number(owner, "validation_fraction", self.validation_fraction, "float", 0.0,
+                     1.0, low_open=True)
+        check_number(owner, "validation_starts", self.validation_starts, "int", 1)
+        check_number(owner, "validation_horizon", self.validation_horizon, "int", 1)
+        check_number(owner, "validation_threshold", self.validation_threshold, "float", 0.0,
+                     low_open=True)
+        _check_alphas(owner, self.alphas)
