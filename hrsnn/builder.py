@@ -113,7 +113,52 @@ def _neuron_parameters(rng, values, n_exc, n_neurons, heterogeneous):
 
     tau_m = np.concatenate([draw("tau_m_exc", n_exc, tau_bounds),
                             draw("tau_m_inh", n_neurons - n_exc, tau_bounds)])
-    return tau_m, draw("v_th", n_neurons)
+    v_th = draw("v_th", n_neurons)
+    if not heterogeneous and values["homogeneous_mean"] == "harmonic":
+        tau_m[:n_exc] = harmonic_mean(*_gamma(values, "tau_m_exc"), tau_bounds)
+        tau_m[n_exc:] = harmonic_mean(*_gamma(values, "tau_m_inh"), tau_bounds)
+    return tau_m, v_th
+
+
+def _gamma(values, group):
+    return tuple(values[name] for name in model.gamma_names(group))
+
+
+def harmonic_mean(shape, mean, bounds=(0.0, np.inf)):
+    """``1 / E[1 / X]`` for ``X = clip(Gamma(shape, mean), *bounds)``.
+
+    The value that gives a homogeneous population the mean leak rate
+    ``E[1 / tau_m]`` of the heterogeneous one. Without a positive lower bound
+    it exists only for ``shape > 1`` (then it is ``mean * (shape - 1) / shape``).
+
+    Parameters
+    ----------
+    shape, mean : float
+        The gamma distribution (``shape > 0``, ``mean > 0``, ms).
+    bounds : tuple of float, default=(0, inf)
+        The clipping range, ms.
+
+    Returns
+    -------
+    float
+        ms.
+
+    Raises
+    ------
+    ValueError
+        If ``E[1 / X]`` is infinite (``shape <= 1`` and no positive lower bound).
+    """
+    from scipy import integrate, stats
+
+    low, high = bounds
+    if low <= 0 and shape <= 1:
+        raise ValueError(f"The harmonic mean of Gamma(shape={shape}, mean={mean}) is 0 "
+                         "(E[1/tau] is infinite for shape <= 1); clip it with tau_min > 0.")
+    law = stats.gamma(shape, scale=mean / shape)
+    inner, _ = integrate.quad(lambda x: law.pdf(x) / x, low, high, limit=200)
+    below = law.cdf(low) / low if low > 0 else 0.0
+    above = law.sf(high) / high if np.isfinite(high) else 0.0
+    return float(1.0 / (below + inner + above))
 
 
 def _ingredients(rng, values, n_neurons, heterogeneous):

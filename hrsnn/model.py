@@ -156,6 +156,11 @@ _NEURONS = (
           "means of its distributions, so the four presets are directly comparable. "
           "[network]",
           kind="choice", choices=tuple(PRESETS)),
+    Param("homogeneous_mean", "arithmetic", "The value a homogeneous neuron group (presets "
+          "HoN...) gives every tau_m: the mean of its distribution (arithmetic) or its "
+          "harmonic mean, 1 / E[1/tau_m] of the clipped distribution, which matches the "
+          "mean leak rate that governs firing (13.3 ms for shape 3 and mean 20 ms). "
+          "[network]", kind="choice", choices=("arithmetic", "harmonic"), builder=True),
     GammaParam("tau_m_exc", 3.0, 20.0, "excitatory membrane time constants", "ms",
                search=((1.0, 50.0), (2.0, 100.0))),
     GammaParam("tau_m_inh", 3.0, 10.0, "inhibitory membrane time constants", "ms",

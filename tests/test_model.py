@@ -114,3 +114,33 @@ def test_grid_search_over_flat_model_parameters():
             RidgeClassifier()), X, y, cv=folds).mean()
         assert score == by_hand
     assert search.best_estimator_[0].tau_m_exc_shape in (1.5, 6.0)
+
+
+def test_harmonic_mean_of_clipped_gamma():
+    from scipy import stats
+
+    from hrsnn.builder import harmonic_mean
+
+    assert abs(harmonic_mean(3.0, 20.0) - 20.0 * 2 / 3) < 1e-6          # mean (k - 1) / k
+    samples = np.clip(stats.gamma(0.8, scale=10 / 0.8).rvs(400_000, random_state=1), 1, 200)
+    assert abs(harmonic_mean(0.8, 10.0, (1.0, 200.0)) - 1 / np.mean(1 / samples)) < 0.02
+    with pytest.raises(ValueError, match="shape <= 1"):
+        harmonic_mean(0.8, 10.0)
+
+
+def test_homogeneous_neurons_at_the_harmonic_mean():
+    from hrsnn.builder import harmonic_mean
+
+    X = np.random.default_rng(0).uniform(size=(2, 10, 1))
+    arith = Reservoir(200, heterogeneity="HoNHoS", random_state=0, stdp=False).fit(X)
+    harm = Reservoir(200, heterogeneity="HoNHoS", homogeneous_mean="harmonic",
+                     random_state=0, stdp=False).fit(X)
+    exc = arith.network_.is_exc
+    assert np.all(arith.network_.tau_m[exc] == 20.0)
+    np.testing.assert_allclose(harm.network_.tau_m[exc], harmonic_mean(3.0, 20.0, (1.0, 200.0)))
+    np.testing.assert_allclose(harm.network_.tau_m[~exc], harmonic_mean(3.0, 10.0, (1.0, 200.0)))
+    np.testing.assert_array_equal(harm.network_.weight, arith.network_.weight)
+    # heterogeneous neurons ignore it
+    het = [Reservoir(200, homogeneous_mean=m, random_state=0, stdp=False).fit(X).network_.tau_m
+           for m in ("arithmetic", "harmonic")]
+    np.testing.assert_array_equal(*het)
