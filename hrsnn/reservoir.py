@@ -244,9 +244,13 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         params = self.get_params()
         params["random_state"] = self.seed_
         given = params.pop("network")
-        extra = {} if given is None else given.to_dict(prefix="param_network_")
+        # the given network is saved apart only when STDP made network_ another one
+        extra = ({} if given is None or given is self.network_
+                 else given.to_dict(prefix="param_network_"))
+        fitted_network_is_given = given is not None and given is self.network_
         fitted = {"seed_": self.seed_, "n_inputs_": self.n_inputs_,
-                  "n_features_in_": self.n_features_in_}
+                  "n_features_in_": self.n_features_in_,
+                  "network_is_given": fitted_network_is_given}
         np.savez(path, params_json=np.array(json.dumps(params)),
                  fitted_json=np.array(json.dumps(fitted)),
                  input_min_=self.input_min_, input_max_=self.input_max_,
@@ -260,13 +264,17 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             if params.get("grid_shape") is not None:
                 params["grid_shape"] = tuple(params["grid_shape"])
             reservoir = cls(**params)
-            for key, value in json.loads(str(data["fitted_json"])).items():
+            fitted = json.loads(str(data["fitted_json"]))
+            network_is_given = fitted.pop("network_is_given", False)
+            for key, value in fitted.items():
                 setattr(reservoir, key, value)
             reservoir.input_min_ = data["input_min_"]
             reservoir.input_max_ = data["input_max_"]
             reservoir.network_ = Network.from_dict(data, prefix="network_")
             if "param_network_scalars_json" in data:
                 reservoir.network = Network.from_dict(data, prefix="param_network_")
+            elif network_is_given:
+                reservoir.network = reservoir.network_
         reservoir.__dict__["_simulator_cache"] = Simulator(reservoir.network_, reservoir.dt)
         return reservoir
 

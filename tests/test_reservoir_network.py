@@ -127,3 +127,16 @@ def test_bad_network_parameter():
     with pytest.raises(TypeError, match="must be an hrsnn.Network"):
         Reservoir(network="net.npz").fit(X)
     assert isinstance(pruned_and_grown(), Network)
+
+
+def test_a_given_network_without_stdp_is_saved_once(tmp_path):
+    net = pruned_and_grown(3)
+    X = data()
+    reservoir = Reservoir(network=net, stdp=False, random_state=0).fit(X)
+    reservoir.save(tmp_path / "r.npz")
+    with np.load(tmp_path / "r.npz") as archive:
+        assert not any(key.startswith("param_network_") for key in archive.files)
+    loaded = Reservoir.load(tmp_path / "r.npz")
+    assert loaded.network is loaded.network_
+    np.testing.assert_array_equal(loaded.network.synapse_id, net.synapse_id)
+    np.testing.assert_array_equal(loaded.transform(X), reservoir.transform(X))
