@@ -24,7 +24,7 @@ from ._validation import check_number
 
 __all__ = [
     "MemoryCapacity", "RIDGE_ALPHAS", "VPT", "average_activation", "effective_rank", "heterogeneity",
-    "memory_capacity", "memory_capacity_input", "nrmse", "nrmse_per_step",
+    "memory_capacity", "memory_capacity_input", "memory_capacity_test_start", "nrmse", "nrmse_per_step",
     "spike_count", "spike_efficiency", "synaptic_operations",
     "synaptic_operations_from_counts", "synaptic_operations_ratio", "valid_prediction_time",
 ]
@@ -351,7 +351,8 @@ def memory_capacity(states, inputs, *, k_max=50, washout=0, test_fraction=0.3,
     _check_finite("states", states, owner)
     _check_finite("inputs", inputs, owner)
     rows = np.arange(max(washout, k_max), states.shape[0])
-    n_train = int(rows.size * (1.0 - test_fraction))  # floor
+    n_train = memory_capacity_test_start(states.shape[0], k_max=k_max, washout=washout,
+                                         test_fraction=test_fraction) - rows[0]
     if n_train < 2 or rows.size - n_train < 2:
         raise ValueError(f"{owner} has {rows.size} usable rows after dropping "
                          f"max(washout, k_max) = {max(washout, k_max)} of {states.shape[0]}; "
@@ -363,6 +364,28 @@ def memory_capacity(states, inputs, *, k_max=50, washout=0, test_fraction=0.3,
     readout = _ridge(alpha, owner).fit(states[train], targets[:n_train])
     per_delay = _squared_correlation(readout.predict(states[test]), targets[n_train:])
     return MemoryCapacity(float(per_delay.sum()), per_delay, delays)
+
+
+def memory_capacity_test_start(n_steps, *, k_max=50, washout=0, test_fraction=0.3):
+    """First row :func:`memory_capacity` scores on; the rows before it are its training part.
+
+    A model whose settings are chosen on memory capacity without seeing the
+    test rows computes ``memory_capacity(states[:start], inputs[:start], ...)``.
+
+    Parameters
+    ----------
+    n_steps : int
+        Rows of ``states``.
+    k_max, washout, test_fraction
+        As for :func:`memory_capacity`.
+
+    Returns
+    -------
+    int
+        ``max(washout, k_max) + floor((1 - test_fraction) * (n_steps - max(washout, k_max)))``.
+    """
+    first = max(washout, k_max)
+    return first + int(max(n_steps - first, 0) * (1.0 - test_fraction))  # floor
 
 
 def _ridge(alpha, owner):

@@ -228,3 +228,33 @@ def test_compare_forecasters_pools_seeds_and_runs_deterministic_models_once():
                             **protocol)
     with pytest.raises(ValueError, match="at least one seed"):
         compare_forecasters({"a": make_persistence}, series, [], **protocol)
+
+
+@pytest.mark.parametrize("pad", ["zero", "first"])
+def test_lagged_inputs_matches_a_hand_loop(pad):
+    from hrsnn.readout import lagged_inputs
+    u = np.random.default_rng(0).normal(size=(7, 2))
+    out = lagged_inputs(u, 3, pad=pad)
+    assert out.shape == (7, 6)
+    for t in range(7):
+        for k in range(3):
+            expected = u[t - k] if t - k >= 0 else (np.zeros(2) if pad == "zero" else u[0])
+            np.testing.assert_array_equal(out[t, 2 * k:2 * k + 2], expected)
+    with pytest.raises(ValueError, match="pad"):
+        lagged_inputs(u, 3, pad="edge")
+
+
+def test_lagged_ridge_recovers_a_linear_map_of_the_last_inputs():
+    from hrsnn.readout import LaggedRidge
+    rng = np.random.default_rng(1)
+    u = rng.uniform(size=(500, 1))
+    coef = np.array([0.5, -1.0, 2.0])
+    y = 0.3 + sum(c * np.concatenate([np.zeros(k), u[:len(u) - k, 0]])
+                  for k, c in enumerate(coef))
+    model = LaggedRidge(3, alphas=(1e-10,)).fit(u[:400], y[:400])
+    np.testing.assert_allclose(model.readout_.coef_, coef, atol=1e-6)
+    np.testing.assert_allclose(model.predict(u[400:])[2:], y[402:], atol=1e-6)
+    with pytest.raises(ValueError, match="one row per input step"):
+        LaggedRidge(3).fit(u, y[:-1])
+    with pytest.raises(ValueError, match="input channels"):
+        model.predict(np.hstack([u, u]))

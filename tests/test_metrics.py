@@ -16,6 +16,7 @@ from hrsnn.metrics import (
     heterogeneity,
     memory_capacity,
     memory_capacity_input,
+    memory_capacity_test_start,
     nrmse,
     nrmse_per_step,
     spike_count,
@@ -363,3 +364,23 @@ def test_heterogeneity_of_homogeneous_or_dependent_parameters_is_minus_inf():
         heterogeneity(np.ones((1, 3)))
     with pytest.raises(ValueError, match="'samples'"):
         heterogeneity(np.ones((2, 2, 2)))
+
+
+@pytest.mark.parametrize("n, k_max, washout, fraction", [(3000, 100, 100, 0.3),
+                                                         (1000, 10, 50, 0.5), (200, 20, 0, 0.3)])
+def test_memory_capacity_test_start_is_where_scoring_begins(n, k_max, washout, fraction):
+    first = max(k_max, washout)
+    expected = first + math.floor((n - first) * (1 - fraction))  # floor of the float product
+    start = memory_capacity_test_start(n, k_max=k_max, washout=washout, test_fraction=fraction)
+    assert start == expected
+    # memory_capacity scores exactly the rows from `start`: states that are perfect there
+    # and noise before give the same result as perfect states everywhere.
+    u = memory_capacity_input(n, random_state=1)
+    perfect = _delay_line(u, 3)
+    spoiled = perfect.copy()
+    spoiled[:start] = np.random.default_rng(2).normal(size=spoiled[:start].shape)
+    kw = dict(k_max=k_max, washout=washout, test_fraction=fraction, alpha=1e-6)
+    assert (memory_capacity(spoiled, u, **kw).per_delay[:3] < 0.99).any()
+    tail = perfect.copy()
+    tail[start:] = np.random.default_rng(3).normal(size=tail[start:].shape)
+    assert memory_capacity(tail, u, **kw).total < 1.0

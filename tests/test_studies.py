@@ -188,3 +188,19 @@ def test_format_paired_differences_by_hand():
     # differences +0.5 and -0.5: mean 0, sample std 0.7071, one seed higher
     assert lines[1].startswith("  MC: A - B = ") and lines[1].endswith("(1/2 seeds higher)")
     assert "0.707" in lines[1]
+
+
+def test_reservoir_memory_capacity_of_states_and_potentials_matches_by_hand():
+    u_fit, u = studies.memory_capacity_inputs(2, 300, 100)
+    mcs, result = studies.reservoir_memory_capacity(_reference_reservoir("HeNHeS", 2), u_fit,
+                                                    u, k_max=10, washout=20,
+                                                    features=("states", "v"))
+    reservoir = _reference_reservoir("HeNHeS", 2).fit(u_fit.reshape(1, -1, 1))
+    again = reservoir.run(u, record_spikes=False, record_v=True)
+    for name in ("states", "v"):
+        expected = metrics.memory_capacity(getattr(again, name), u, k_max=10, washout=20)
+        assert mcs[name].total == pytest.approx(expected.total, rel=1e-9, abs=1e-12)
+    assert np.array_equal(result.counts, again.counts)
+    with pytest.raises(ValueError, match="'states' and/or 'v'"):
+        studies.reservoir_memory_capacity(_reference_reservoir("HeNHeS", 2), u_fit, u,
+                                          features=("spikes",))

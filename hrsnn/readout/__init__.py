@@ -13,12 +13,12 @@ and for classification :class:`CentralNeuronSelector` /
 """
 
 from ._common import FORECAST_FEATURES, MLP_HIDDEN_LAYERS, STEP_FEATURES, forecasting_reservoir
-from .autoregressive import AutoregressiveRidge
+from .autoregressive import AutoregressiveRidge, LaggedRidge, lagged_inputs
 from .central import CentralNeuronSelector, central_neuron_classifier, central_neurons
 from .forecaster import FORECAST_ALPHAS, Forecaster
 from .sequence import SequenceRegressor
 
 __all__ = ["AutoregressiveRidge", "CentralNeuronSelector", "FORECAST_ALPHAS",
-           "FORECAST_FEATURES", "Forecaster", "MLP_HIDDEN_LAYERS", "STEP_FEATURES",
+           "FORECAST_FEATURES", "Forecaster", "LaggedRidge", "MLP_HIDDEN_LAYERS", "STEP_FEATURES",
            "SequenceRegressor", "central_neuron_classifier", "central_neurons",
-           "forecasting_reservoir"]
+           "forecasting_reservoir", "lagged_inputs"]

@@ -44,13 +44,14 @@ and seeds), :mod:`~hrsnn.studies.summary` (statistics and text tables) and
 from .experiments import effective_rank_study, memory_capacity_study
 from .io import save_records
 from .records import (STUDY_INPUT, VARIANTS, effective_rank_inputs, effective_rank_record,
-                      memory_capacity_inputs, memory_capacity_record, study_reservoir)
+                      memory_capacity_inputs, memory_capacity_record,
+                      reservoir_memory_capacity, study_reservoir)
 from .summary import (Stat, format_paired_differences, format_stat, format_summary,
                       paired_difference, summarize)
 
 __all__ = [
     "STUDY_INPUT", "VARIANTS", "Stat", "effective_rank_inputs", "effective_rank_record",
     "effective_rank_study", "format_paired_differences", "format_stat", "format_summary", "memory_capacity_inputs",
-    "memory_capacity_record", "memory_capacity_study", "paired_difference", "save_records",
+    "memory_capacity_record", "memory_capacity_study", "paired_difference", "reservoir_memory_capacity", "save_records",
     "study_reservoir", "summarize",
 ]

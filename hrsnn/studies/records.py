@@ -7,7 +7,8 @@ from ..heterogeneity import PRESETS
 from ..reservoir import Reservoir
 
 __all__ = ["STUDY_INPUT", "VARIANTS", "effective_rank_inputs", "effective_rank_record",
-           "memory_capacity_inputs", "memory_capacity_record", "study_reservoir"]
+           "memory_capacity_inputs", "memory_capacity_record", "reservoir_memory_capacity",
+           "study_reservoir"]
 
 #: The four presets, in the paper's order.
 VARIANTS = tuple(PRESETS)
@@ -140,14 +141,48 @@ def memory_capacity_record(variant, seed, *, n_neurons=500, n_steps=3000,
     """
     u_fit, u = memory_capacity_inputs(seed, n_steps, n_fit_steps)
     reservoir = study_reservoir(variant, seed, n_neurons, **reservoir_params)
-    reservoir.fit(u_fit[None, :, None])
-    result = reservoir.run(u, record_spikes=False)
-    mc = metrics.memory_capacity(result.states, u, k_max=k_max, washout=washout)
+    mcs, result = reservoir_memory_capacity(reservoir, u_fit, u, k_max=k_max, washout=washout)
+    mc = mcs["states"]
     spikes = metrics.spike_count(result)
     return {"variant": variant, "seed": int(seed), "n_neurons": int(n_neurons),
             "mc": mc.total, "mc_per_delay": mc.per_delay.tolist(), "spikes": spikes,
             "mc_per_spike": metrics.spike_efficiency(mc, spikes, n_neurons),
             **_activity(spikes, reservoir, n_steps), "w_ee_mean": _plastic_mean(reservoir)}
+
+
+def reservoir_memory_capacity(reservoir, u_fit, u, *, k_max=50, washout=100,
+                              features=("states",)):
+    """Fit a reservoir (STDP) on ``u_fit``, run it on ``u``, measure MC of its step features.
+
+    The run starts from the reset state; every feature is a per-input-step
+    record of the run (``states``: filtered spike trains; ``v``: membrane
+    potentials) and gets its own :func:`hrsnn.metrics.memory_capacity`.
+
+    Parameters
+    ----------
+    reservoir : Reservoir
+        Unfitted, one input channel; fitted in place.
+    u_fit, u : ndarray of shape (n_fit_steps,) and (n_steps,)
+        STDP input and measuring input (:func:`memory_capacity_inputs`).
+    k_max, washout : int
+        Passed to :func:`hrsnn.metrics.memory_capacity`.
+    features : tuple of {"states", "v"}, default=("states",)
+
+    Returns
+    -------
+    mcs : dict
+        ``feature -> MemoryCapacity``.
+    result : SimulationResult
+        The measuring run (counts, no spike list).
+    """
+    unknown = sorted(set(features) - {"states", "v"})
+    if unknown or not features:
+        raise ValueError("The 'features' argument of reservoir_memory_capacity() must name "
+                         f"'states' and/or 'v'. Got {features!r} instead.")
+    reservoir.fit(np.asarray(u_fit, dtype=float)[None, :, None])
+    result = reservoir.run(u, record_spikes=False, record_v="v" in features)
+    return {name: metrics.memory_capacity(getattr(result, name), u, k_max=k_max,
+                                          washout=washout) for name in features}, result
 
 
 def effective_rank_record(variant, seed, *, n_neurons=500, n_stimuli=200, n_steps=50,
