@@ -165,9 +165,25 @@ def _decay_readout(readout, factor):
 
 
 @njit(cache=True, nogil=True)
-def _threshold(s_abs, v_th, beta, a, ref_steps, strict, v, last_spike, spiked):
-    """Phase 2: list the non-refractory neurons at threshold ``v_th + beta * a``
-    (``beta = 0`` without adaptation); returns their number."""
+def _threshold(s_abs, v_th, ref_steps, strict, v, last_spike, spiked):
+    """Phase 2: list the non-refractory neurons at threshold; returns their number."""
+    n_spikes = 0
+    for i in range(v.shape[0]):
+        crossed = v[i] > v_th[i] if strict else v[i] >= v_th[i]
+        if crossed and s_abs - last_spike[i] >= ref_steps:
+            spiked[n_spikes] = i
+            n_spikes += 1
+            last_spike[i] = s_abs
+    return n_spikes
+
+
+@njit(cache=True, nogil=True)
+def _threshold_adaptive(s_abs, v_th, beta, a, ref_steps, strict, v, last_spike, spiked):
+    """Phase 2 with adaptation: the threshold is ``v_th + beta * a``.
+
+    Kept apart from :func:`_threshold` on purpose, so that networks without
+    adaptation do not read ``beta`` and ``a`` for every neuron in every step.
+    """
     n_spikes = 0
     for i in range(v.shape[0]):
         threshold = v_th[i] + beta[i] * a[i]
@@ -556,7 +572,11 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
             _integrate(s_abs, decay, v_rest, ref_steps, v, last_spike)
         if not lazy:
             _decay_readout(readout, powers[1])
-        n_spikes = _threshold(s_abs, v_th, beta, a, ref_steps, strict, v, last_spike, spiked)
+        if adapts:
+            n_spikes = _threshold_adaptive(s_abs, v_th, beta, a, ref_steps, strict, v,
+                                           last_spike, spiked)
+        else:
+            n_spikes = _threshold(s_abs, v_th, ref_steps, strict, v, last_spike, spiked)
         if currents:
             _deliver_currents(t, spiked, n_spikes, syn_ptr, syn_post, syn_w, learn,
                               plastic_row, plastic_state, rule, tau_syn_e, tau_syn_i, ge, gi)
