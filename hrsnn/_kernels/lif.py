@@ -454,6 +454,15 @@ def _decay_adaptation(a, adapt_decay):
 
 
 @njit(cache=True, nogil=True)
+def _add_current(w, post, tau_syn_e, tau_syn_i, ge, gi):
+    """One spike through a current synapse of weight ``w``: total charge ``w``."""
+    if w >= 0.0:
+        ge[post] += w / tau_syn_e[post]
+    else:
+        gi[post] += w / tau_syn_i[post]
+
+
+@njit(cache=True, nogil=True)
 def _deliver_currents(t, spiked, n_spikes, syn_ptr, syn_post, syn_w, learn, plastic_row,
                       plastic_state, rule, tau_syn_e, tau_syn_i, ge, gi):
     """Phase 3a with current synapses: a spike adds ``w / tau_syn`` to the target's
@@ -462,11 +471,7 @@ def _deliver_currents(t, spiked, n_spikes, syn_ptr, syn_post, syn_w, learn, plas
     for q in range(n_spikes):
         j = spiked[q]
         for k in range(syn_ptr[j], syn_ptr[j + 1]):
-            post = syn_post[k]
-            if syn_w[k] >= 0.0:
-                ge[post] += syn_w[k] / tau_syn_e[post]
-            else:
-                gi[post] += syn_w[k] / tau_syn_i[post]
+            _add_current(syn_w[k], syn_post[k], tau_syn_e, tau_syn_i, ge, gi)
             if learn and plastic_row[k] >= 0:
                 syn_w[k] = _depressed(syn_w[k], plastic_state[plastic_row[k]], t,
                                       soft, w_min, w_max)
@@ -479,11 +484,7 @@ def _deliver_input_currents(lo, hi, spike_channels, in_ptr, in_post, in_w, tau_s
     for q in range(lo, hi):
         c = spike_channels[q]
         for k in range(in_ptr[c], in_ptr[c + 1]):
-            post = in_post[k]
-            if in_w[k] >= 0.0:
-                ge[post] += in_w[k] / tau_syn_e[post]
-            else:
-                gi[post] += in_w[k] / tau_syn_i[post]
+            _add_current(in_w[k], in_post[k], tau_syn_e, tau_syn_i, ge, gi)
 
 
 @njit(cache=True, nogil=True)
