@@ -448,10 +448,11 @@ class Network:
         """Inverse of :meth:`to_dict` (works on an ``np.load`` result); fully checked."""
         scalars = json.loads(str(data[prefix + "scalars_json"]))
         n = np.shape(data[prefix + "is_exc"])[0]
-        arrays = {f.name: (np.asarray(data[prefix + f.name]) if prefix + f.name in data
-                           else np.full(n, NEURON_DEFAULTS[f.name]))
-                  for f in fields(cls) if f.name not in _SCALARS
-                  and (prefix + f.name in data or f.name not in NEURON_DEFAULTS)}
+        # files written before the optional ingredients existed lack them: they are off
+        arrays = {f.name: (np.full(n, NEURON_DEFAULTS[f.name])
+                           if f.name in NEURON_DEFAULTS and prefix + f.name not in data
+                           else np.asarray(data[prefix + f.name]))
+                  for f in fields(cls) if f.name not in _SCALARS}
         return cls(**arrays, **scalars)
 
     def __reduce__(self):

@@ -203,3 +203,15 @@ def test_currents_and_adaptation_are_recorded_and_readable_by_name():
                               washout=20).fit(u, y)
     assert model.predict(u).shape == (300,)
     assert model.readout_[-1].coef_.shape[-1] == 3 * 80            # ge, gi and a per neuron
+
+
+def test_a_network_file_without_the_ingredients_loads_with_them_off():
+    net = build_network(40, 2, 0)
+    data = {key: value for key, value in net.to_dict("n_").items()
+            if not any(key == "n_" + name for name in
+                       ("tau_syn_exc", "tau_syn_inh", "tau_adapt", "adapt_beta", "bias",
+                        "noise_sigma"))}
+    back = Network.from_dict(data, prefix="n_")
+    assert not back.current_synapses and np.all(back.adapt_beta == 0)
+    assert np.all(back.tau_adapt == 100.0) and np.all(back.noise_sigma == 0)
+    np.testing.assert_array_equal(back.weight, net.weight)
