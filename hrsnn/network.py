@@ -448,11 +448,15 @@ class Network:
         """Inverse of :meth:`to_dict` (works on an ``np.load`` result); fully checked."""
         scalars = json.loads(str(data[prefix + "scalars_json"]))
         n = np.shape(data[prefix + "is_exc"])[0]
-        # files written before the optional ingredients existed lack them: they are off
-        arrays = {f.name: (np.full(n, NEURON_DEFAULTS[f.name])
-                           if f.name in NEURON_DEFAULTS and prefix + f.name not in data
+        n_syn = np.shape(data[prefix + "pre"])[0]
+        # entries that files of earlier versions lack: ids in order, ingredients off
+        missing = {"neuron_id": lambda: np.arange(n), "synapse_id": lambda: np.arange(n_syn),
+                   **{name: (lambda v=value: np.full(n, v))
+                      for name, value in NEURON_DEFAULTS.items()}}
+        arrays = {f.name: (missing[f.name]() if f.name in missing and prefix + f.name not in data
                            else np.asarray(data[prefix + f.name]))
                   for f in fields(cls) if f.name not in _SCALARS}
+        scalars.setdefault("next_synapse_id", n_syn)
         return cls(**arrays, **scalars)
 
     def __reduce__(self):

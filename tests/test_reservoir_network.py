@@ -140,3 +140,27 @@ def test_a_given_network_without_stdp_is_saved_once(tmp_path):
     assert loaded.network is loaded.network_
     np.testing.assert_array_equal(loaded.network.synapse_id, net.synapse_id)
     np.testing.assert_array_equal(loaded.transform(X), reservoir.transform(X))
+
+
+def test_a_model_file_of_the_previous_format_still_loads(tmp_path):
+    # the layout before stable ids and optional ingredients: no id arrays, no
+    # ingredient arrays, no next_synapse_id / stdp_distributions in the scalars
+    import json
+
+    X = data()
+    reservoir = Reservoir(n_neurons=90, random_state=1).fit(X)
+    reservoir.save(tmp_path / "new.npz")
+    new_only = ("neuron_id", "synapse_id", "tau_syn_exc", "tau_syn_inh", "tau_adapt",
+                "adapt_beta", "bias", "noise_sigma")
+    with np.load(tmp_path / "new.npz") as archive:
+        old = {key: archive[key] for key in archive.files
+               if key.removeprefix("network_") not in new_only}
+    scalars = json.loads(str(old["network_scalars_json"]))
+    del scalars["next_synapse_id"], scalars["stdp_distributions"]
+    old["network_scalars_json"] = np.array(json.dumps(scalars))
+    np.savez(tmp_path / "old.npz", **old)
+    loaded = Reservoir.load(tmp_path / "old.npz")
+    np.testing.assert_array_equal(loaded.transform(X), reservoir.transform(X))
+    np.testing.assert_array_equal(loaded.network_.synapse_id,
+                                  np.arange(reservoir.network_.n_synapses))
+    assert loaded.network_.next_synapse_id == reservoir.network_.n_synapses
