@@ -108,8 +108,7 @@ def _neuron_parameters(rng, values, n_exc, n_neurons, heterogeneous):
     tau_bounds = (values["tau_min"], values["tau_max"])
 
     def draw(group, size, bounds=None):
-        shape, mean = (values[name] for name in model.gamma_names(group))
-        return sample_gamma(rng, shape, mean, size, heterogeneous, bounds)
+        return sample_gamma(rng, *_gamma(values, group), size, heterogeneous, bounds)
 
     tau_m = np.concatenate([draw("tau_m_exc", n_exc, tau_bounds),
                             draw("tau_m_inh", n_neurons - n_exc, tau_bounds)])
@@ -121,6 +120,7 @@ def _neuron_parameters(rng, values, n_exc, n_neurons, heterogeneous):
 
 
 def _gamma(values, group):
+    """``(shape, mean)`` of a gamma group in flat ``values``."""
     return tuple(values[name] for name in model.gamma_names(group))
 
 
@@ -170,7 +170,7 @@ def _ingredients(rng, values, n_neurons, heterogeneous):
     tau_bounds = (values["tau_min"], values["tau_max"])
     out = {}
     for group in ("tau_syn_exc", "tau_syn_inh", "tau_adapt", "adapt_beta", "bias"):
-        shape, mean = (values[name] for name in model.gamma_names(group))
+        shape, mean = _gamma(values, group)
         bounds = tau_bounds if group.startswith("tau") and mean > 0 else None
         out[group] = sample_gamma(rng, shape, mean, n_neurons, heterogeneous, bounds)
     out["noise_sigma"] = np.full(n_neurons, float(values["noise_sigma"]))
