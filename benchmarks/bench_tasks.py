@@ -52,7 +52,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from data_loaders import LYAPUNOV_EXPONENTS, lorenz63, narma
-from hrsnn import Forecaster, Reservoir, forecasting_reservoir
+from hrsnn import Forecaster, Reservoir
 from hrsnn.activity import mean_rate, spikes_per_input_value
 from hrsnn.evaluation import compare_forecasters, select_alpha_by_forecast, validation_starts
 from hrsnn.metrics import (RIDGE_ALPHAS, memory_capacity, memory_capacity_test_start, nrmse,
@@ -329,7 +329,7 @@ def held_out_nrmse(model, u_train, y_train, u_test, y_test):
 def narma_task(args):
     make = {f"hrsnn SequenceRegressor (N={args.n_neurons})":
             ("hrsnn", lambda seed: SequenceRegressor(
-                forecasting_reservoir(args.n_neurons, random_state=seed, n_jobs=args.n_jobs))),
+                Reservoir(args.n_neurons, random_state=seed, n_jobs=args.n_jobs))),
             f"linear: LaggedRidge({LAGS})": ("linear", lambda seed: LaggedRidge(LAGS))}
     if esn_available(args):
         u, y = narma_data(0)[:2]
@@ -374,7 +374,7 @@ def lorenz_task(args):
         return kind, build
 
     models = {f"hrsnn Forecaster (N={args.n_neurons})": kept("hrsnn", lambda seed: Forecaster(
-        forecasting_reservoir(args.n_neurons, random_state=seed, n_jobs=args.n_jobs))),
+        Reservoir(args.n_neurons, random_state=seed, n_jobs=args.n_jobs))),
               "linear AR (5 lags)": ("linear", lambda seed: AutoregressiveRidge())}
     if esn_available(args):
         train = series[:args.n_train]

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from data_loaders import LYAPUNOV_EXPONENTS, lorenz63
-from hrsnn import Forecaster, forecasting_reservoir
+from hrsnn import Forecaster, Reservoir
 from hrsnn.evaluation import compare_forecasters
 from hrsnn.metrics import nrmse, synaptic_operations_from_counts, valid_prediction_time
 from hrsnn.plotting import plot_forecast
@@ -33,7 +33,7 @@ DT, LAMBDA = 0.02, LYAPUNOV_EXPONENTS["lorenz63"]
 def paper_protocol(series, n_neurons, seed):
     """Train on 500 steps, forecast the next 100 (no gap, no warm-up)."""
     scale = series.std(axis=0)
-    model = Forecaster(forecasting_reservoir(n_neurons, random_state=seed)).fit(series[:500])
+    model = Forecaster(Reservoir(n_neurons, random_state=seed)).fit(series[:500])
     forecast = model.forecast(100, warmup=series[:500])   # closed loop from the training end
     truth = series[500:600]
     out_degree = model.reservoir_.network_.out_degree()
@@ -48,7 +48,7 @@ def paper_protocol(series, n_neurons, seed):
 
 
 def long_run(series, n_neurons, seeds):
-    models = {"hrsnn": lambda s: Forecaster(forecasting_reservoir(n_neurons, random_state=s)),
+    models = {"hrsnn": lambda s: Forecaster(Reservoir(n_neurons, random_state=s)),
               "linear AR": lambda s: AutoregressiveRidge()}
     results = compare_forecasters(models, series, seeds, deterministic=["linear AR"],
                                   n_train=2000, n_starts=5, horizon=300, warmup=100)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from data_loaders import LYAPUNOV_EXPONENTS, lorenz96, multiscale_lorenz96
-from hrsnn import Forecaster, forecasting_reservoir
+from hrsnn import Forecaster, Reservoir
 from hrsnn.evaluation import compare_forecasters
 from hrsnn.readout import AutoregressiveRidge
 
@@ -38,7 +38,7 @@ def systems():
 
 
 def score(name, series, dt, lyapunov, n_neurons, seeds):
-    models = {"hrsnn": lambda s: Forecaster(forecasting_reservoir(n_neurons, random_state=s)),
+    models = {"hrsnn": lambda s: Forecaster(Reservoir(n_neurons, random_state=s)),
               "linear AR": lambda s: AutoregressiveRidge()}
     results = compare_forecasters(models, series, seeds, deterministic=["linear AR"],
                                   n_train=N_TRAIN, n_starts=STARTS, horizon=HORIZON,

@@ -93,7 +93,8 @@ def _forecast(args, out):
 
     from . import plotting
     from .evaluation import evaluate_forecaster, forecast_windows
-    from .readout import AutoregressiveRidge, Forecaster, forecasting_reservoir
+    from .readout import AutoregressiveRidge, Forecaster
+    from .reservoir import Reservoir
 
     _check_positive(args, ("n_train", "n_neurons", "n_starts", "horizon", "warmup"))
     if args.dt is not None and not args.dt > 0:
@@ -111,7 +112,7 @@ def _forecast(args, out):
 
     bar = _progress(None, "fit: STDP, readout, alpha on validation forecasts", total=3)
     began = time.perf_counter()
-    reservoir = forecasting_reservoir(args.n_neurons, random_state=args.seed)
+    reservoir = Reservoir(args.n_neurons, random_state=args.seed)
     model = Forecaster(reservoir).fit(series[:args.n_train])
     fit_seconds = time.perf_counter() - began
     baseline = AutoregressiveRidge().fit(series[:args.n_train])

@@ -232,13 +232,15 @@ _WEIGHTS = (
 _INPUT = (
     Param("p_in", 0.3, "Probability that an input channel connects to a neuron.",
           low=0.0, high=1.0, builder=True, search=((0.05, 1.0), False)),
-    Param("w_in", 1.0, "Input weight: current per unit input (``\"current\"``) or potential "
+    Param("w_in", 3.0, "Input weight: current per unit input (``\"current\"``) or potential "
           "jump per input spike (``\"poisson\"``, ``\"spikes\"``); with "
           "``w_in_dist=\"uniform\"`` the half-width of the weights' range.", builder=True,
           search=((0.1, 10.0), True)),
-    Param("w_in_dist", "constant", "Every input weight equal to ``w_in`` (the paper; input "
-          "spikes excite), or drawn from ``U(-w_in, w_in)`` (signed, echo-state style; "
-          "better for analog inputs of either sign, as in forecasting).", kind="choice",
+    Param("w_in_dist", "uniform", "Input weights drawn from ``U(-w_in, w_in)`` (signed, "
+          "echo-state style: each neuron sees a signed random projection of the input, "
+          "which serves classification and forecasting alike, see "
+          "``benchmarks/tune_defaults.py``), or every one equal to ``w_in`` "
+          "(``\"constant\"``, the paper; input spikes excite).", kind="choice",
           choices=IN_WEIGHT_DISTRIBUTIONS, builder=True),
     Param("encoding", "current", "How inputs drive the network (see :mod:`hrsnn.encoding`).",
           kind="choice", choices=ENCODINGS),
@@ -313,6 +315,41 @@ BUILDER_PARAMETERS = tuple(name for name, p in PARAMETERS.items() if p.builder)
 
 #: The STDP distributions of a network (drawn per plastic synapse).
 STDP_GROUPS = STDP_PARAMETERS
+
+
+#: Named configurations, ``name -> (description, {parameter: value})``, for
+#: :meth:`hrsnn.Reservoir.from_preset` (on top of the defaults).
+NAMED_PRESETS = {
+    "broad_timescales": (
+        "Broad timescale heterogeneity: membrane time constants of E and I neurons "
+        "drawn with gamma shape 0.5 (coefficient of variation 1.4) around the default "
+        "means and clipped to [1, 1000] ms, so that they span three orders of "
+        "magnitude; the regime the paper's heterogeneity argument points to.",
+        {"tau_m_exc_shape": 0.5, "tau_m_inh_shape": 0.5, "tau_max": 1000.0}),
+}
+
+
+def preset(name, **overrides):
+    """The parameters of a named configuration of :data:`NAMED_PRESETS`.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`NAMED_PRESETS`.
+    **overrides
+        Parameters that replace or extend the preset's.
+
+    Returns
+    -------
+    dict
+        ``{parameter: value}``; the other parameters keep their defaults.
+    """
+    check_choice("preset", "name", name, tuple(NAMED_PRESETS))
+    unknown = sorted(set(overrides) - set(PARAMETERS))
+    if unknown:
+        raise TypeError(f"preset() got unknown Reservoir parameters {unknown}; see "
+                        "hrsnn.model.PARAMETERS.")
+    return {**NAMED_PRESETS[name][1], **overrides}
 
 
 def defaults(names=None):

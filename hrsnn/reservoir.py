@@ -68,6 +68,26 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 
     __init__.__signature__ = _SIGNATURE
 
+    @classmethod
+    def from_preset(cls, name, **params):
+        """A reservoir with a named configuration of :data:`hrsnn.model.NAMED_PRESETS`.
+
+        Parameters
+        ----------
+        name : str
+            ``"broad_timescales"``: membrane time constants of gamma shape 0.5,
+            clipped to [1, 1000] ms.
+        **params
+            Any other parameter (or one of the preset's, overriding it).
+
+        Returns
+        -------
+        Reservoir
+            Unfitted; ``get_params()`` shows every value, so it clones and
+            saves like any other.
+        """
+        return cls(**model.preset(name, **params))
+
     # ---------------------------------------------------------------- sklearn
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -254,7 +254,8 @@ def inputs():
 
 @pytest.mark.parametrize("parameter, target", [("w_in", 10.0), ("w_scale", 15.0)])
 def test_match_rate_reaches_the_target(inputs, parameter, target):
-    reservoir = Reservoir(100, random_state=0, steps_per_input=2, w_in=2.0)
+    reservoir = Reservoir(100, random_state=0, steps_per_input=2, w_in=2.0,
+                          w_in_dist="constant")
     before = reservoir.get_params()[parameter]
     found = act.match_rate(reservoir, inputs, target, parameter=parameter, tol=0.05)
     assert abs(_measured_rate(found.reservoir, inputs) - target) <= 0.05 * target

@@ -12,7 +12,8 @@ from . import naive
 
 def small_network(seed, rule="soft", strict=False, v_rest=0.0, n=30, n_inputs=3):
     net = build_network(n, n_inputs, seed, grid_shape=(4, 4, 2), w_scale=0.5, c_ee=0.6,
-                        c_ei=0.5, c_ie=0.6, c_ii=0.3, p_in=0.5, w_in=0.7, stdp_rule=rule,
+                        c_ei=0.5, c_ie=0.6, c_ii=0.3, p_in=0.5, w_in=0.7, w_in_dist="constant",
+                        stdp_rule=rule,
                         eta_plus_mean=0.2, eta_minus_mean=0.2, v_rest=v_rest, v_reset=v_rest)
     if strict:
         net = Network.from_arrays(**{**_fields(net), "strict_threshold": True})

@@ -144,3 +144,29 @@ def test_homogeneous_neurons_at_the_harmonic_mean():
     het = [Reservoir(200, homogeneous_mean=m, random_state=0, stdp=False).fit(X).network_.tau_m
            for m in ("arithmetic", "harmonic")]
     np.testing.assert_array_equal(*het)
+
+
+def test_broad_timescales_preset_draws_membrane_time_constants_of_shape_half():
+    from scipy import stats
+    params = model.preset("broad_timescales")
+    reservoir = Reservoir.from_preset("broad_timescales", n_neurons=50, random_state=1)
+    assert {k: reservoir.get_params()[k] for k in params} == params
+    assert reservoir.get_params()["n_neurons"] == 50
+    net = build_network(4000, 1, 0, **params)
+    tau = net.tau_m[net.is_exc]
+    law = stats.gamma(a=0.5, scale=20.0 / 0.5)           # shape 0.5, mean 20 ms
+    clipped_low = np.mean(tau == 1.0)                   # clipped to [1, 1000] ms
+    p_low = law.cdf(1.0)
+    assert abs(clipped_low - p_low) < 4 * np.sqrt(p_low * (1 - p_low) / tau.size)
+    inside = tau[(tau > 1.0) & (tau < 1000.0)]
+    truncated = lambda x: (law.cdf(x) - p_low) / (law.cdf(1000.0) - p_low)  # noqa: E731
+    assert stats.kstest(inside, truncated).pvalue > 1e-3
+    assert tau.max() > 100.0 and tau.std() / tau.mean() > 1.0
+
+
+def test_preset_errors_name_the_problem():
+    with pytest.raises(ValueError, match="'name' parameter of preset must be one of"):
+        Reservoir.from_preset("narrow")
+    with pytest.raises(TypeError, match=r"unknown Reservoir parameters \['bogus'\]"):
+        Reservoir.from_preset("broad_timescales", bogus=1)
+    assert Reservoir.from_preset("broad_timescales", tau_max=500.0).tau_max == 500.0

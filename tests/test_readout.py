@@ -186,9 +186,9 @@ def test_user_reservoir_is_not_touched(series):
     assert not hasattr(reservoir, "network_")
 
 
-def test_default_reservoir_is_signed_and_weakly_coupled():
-    reservoir = forecasting_reservoir()
-    assert reservoir.w_in_dist == "uniform" and reservoir.w_scale < Reservoir().w_scale
+def test_forecasting_reservoir_is_an_alias_of_the_defaults():
+    assert forecasting_reservoir(200, 3, w_scale=0.05).get_params() == \
+        Reservoir(200, random_state=3, w_scale=0.05).get_params()
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -241,7 +241,7 @@ def test_state_snapshot_round_trip(series):
 
 
 def test_uniform_input_weights_share_the_wiring():
-    constant = build_network(300, 4, 7, w_in=2.0)
+    constant = build_network(300, 4, 7, w_in=2.0, w_in_dist="constant")
     uniform = build_network(300, 4, 7, w_in=2.0, w_in_dist="uniform")
     np.testing.assert_array_equal(constant.in_post, uniform.in_post)
     np.testing.assert_array_equal(constant.in_weight, 2.0)

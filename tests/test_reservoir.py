@@ -105,7 +105,7 @@ def test_spike_encoding_delivers_the_given_spikes():
     X = np.zeros((3, 20, 2))
     X[:, 2, 0] = 1
     X[1, 5, 1] = 2
-    reservoir = small(encoding="spikes", stdp=False, w_in=3.0).fit(X)
+    reservoir = small(encoding="spikes", stdp=False, w_in=3.0, w_in_dist="constant").fit(X)
     counts = reservoir.transform(X)
     targets0 = reservoir.network_.in_post[reservoir.network_.in_channel == 0]
     assert np.all(counts[0, targets0] >= 1)        # a 3.0 jump fires every target

@@ -79,7 +79,7 @@ class ForecastObjective:
     n_neurons, seed : int
         Reservoir size and seed (also of the series' initial state).
     **fixed
-        Other reservoir parameters (on top of :func:`hrsnn.forecasting_reservoir`).
+        Other reservoir parameters (on top of the :class:`hrsnn.Reservoir` defaults).
     """
 
     def __init__(self, system="lorenz63", *, n_train=1000, horizon=50, warmup=50,
@@ -92,11 +92,12 @@ class ForecastObjective:
         from data_loaders import load_system
 
         from ..evaluation import evaluate_forecaster
-        from ..readout import Forecaster, forecasting_reservoir
+        from ..readout import Forecaster
+        from ..reservoir import Reservoir
         n_total = self.n_train + self.n_starts * (self.warmup + self.horizon)
         series = load_system(self.system, n_total, random_state=self.seed)
-        reservoir = forecasting_reservoir(self.n_neurons, random_state=self.seed,
-                                          **{**self.fixed, **params})
+        reservoir = Reservoir(self.n_neurons, random_state=self.seed,
+                              **{**self.fixed, **params})
         result = evaluate_forecaster(Forecaster(reservoir), series, n_train=self.n_train,
                                      n_starts=self.n_starts, horizon=self.horizon,
                                      warmup=self.warmup)

@@ -19,30 +19,26 @@ FORECAST_FEATURES = STEP_FEATURES
 
 
 def forecasting_reservoir(n_neurons=1000, random_state=None, **params):
-    """The :class:`~hrsnn.Reservoir` a :class:`Forecaster` uses by default.
+    """``Reservoir(n_neurons=n_neurons, random_state=random_state, **params)``.
 
-    Strong signed input drive (``w_in_dist="uniform"``, ``w_in=3``), weak
-    recurrent weights (``w_scale=0.02``) and each input held for 5 steps of
-    1 ms: the regime where a spiking reservoir forecasts chaotic systems best
-    in our measurements (``benchmarks/bench_tasks.py``).
+    Kept as a thin alias: the :class:`~hrsnn.Reservoir` defaults are the
+    configuration we recommend for forecasting as for classification
+    (signed input weights ``U(-3, 3)``, each input held for 5 steps of 1 ms;
+    chosen on validation data by ``benchmarks/tune_defaults.py``).
 
     Parameters
     ----------
     n_neurons : int, default=1000
     random_state : int or None, default=None
     **params
-        Any other :class:`~hrsnn.Reservoir` parameter, overriding these.
+        Any other :class:`~hrsnn.Reservoir` parameter.
 
     Returns
     -------
     Reservoir
         Unfitted.
     """
-    defaults = dict(w_scale=0.02, w_in=3.0, w_in_dist="uniform", steps_per_input=5,
-                    encoding="current")
-    defaults.update(params)
-    return Reservoir(n_neurons=n_neurons, random_state=random_state, **defaults)
-
+    return Reservoir(n_neurons=n_neurons, random_state=random_state, **params)
 
 
 def _as_series(X, name, min_steps=2):
@@ -103,9 +99,9 @@ def _recording(features):
 
 def _new_reservoir(reservoir, random_state):
     """A clone of ``reservoir`` (seeded by ``random_state`` if it has no seed of its own),
-    or :func:`forecasting_reservoir` when it is None."""
+    or ``Reservoir(random_state=random_state)`` when it is None."""
     if reservoir is None:
-        return forecasting_reservoir(random_state=random_state)
+        return Reservoir(random_state=random_state)
     reservoir = clone(reservoir)
     if reservoir.random_state is None and random_state is not None:
         reservoir.set_params(random_state=random_state)

@@ -49,7 +49,7 @@ class Forecaster(BaseEstimator):
     ----------
     reservoir : Reservoir or None, default=None
         Unfitted reservoir (cloned; yours is left untouched). None means
-        :func:`forecasting_reservoir` with ``random_state``. It must use
+        ``Reservoir(random_state=random_state)``. It must use
         ``encoding="current"`` or ``"poisson"``.
     features : tuple of {"states", "v", "input", "currents", "adaptation"}, default=("states", "v")
         Readout features per step (:data:`STEP_FEATURES`): filtered spike

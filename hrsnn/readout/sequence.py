@@ -61,9 +61,9 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
     ----------
     reservoir : Reservoir or None, default=None
         Unfitted reservoir (cloned; yours is left untouched). None means
-        :func:`forecasting_reservoir` with ``random_state`` (1,000 neurons,
-        signed input weights ``U(-3, 3)``, ``w_scale=0.02``, 5 steps of 1 ms
-        per input).
+        ``Reservoir(random_state=random_state)`` (the defaults: 1,000
+        neurons, signed input weights ``U(-3, 3)``, 5 steps of 1 ms per
+        input).
     features : tuple of {"states", "v", "input", "currents", "adaptation"}, default=("states", "v")
         Features per input step (:data:`STEP_FEATURES`, shared with
         :class:`Forecaster`): filtered spike trains, membrane potentials,
@@ -133,10 +133,10 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
     Examples
     --------
     >>> from data_loaders import narma
-    >>> from hrsnn import forecasting_reservoir
+    >>> from hrsnn import Reservoir
     >>> from hrsnn.readout import SequenceRegressor
     >>> u, y = narma(400, random_state=0)
-    >>> model = SequenceRegressor(forecasting_reservoir(100, random_state=0), washout=20)
+    >>> model = SequenceRegressor(Reservoir(100, random_state=0), washout=20)
     >>> model.fit(u[:300], y[1:301]).predict(u[300:399]).shape   # y(t+1) from u up to t
     (99, 1)
     """
