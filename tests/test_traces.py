@@ -1,9 +1,13 @@
 """Filtered spike trains at several time constants ("traces"): simulator, Reservoir, readouts."""
 
+import json
+import pickle
+
 import numpy as np
 import pytest
+from sklearn.base import clone
 
-from hrsnn import Simulator, build_network
+from hrsnn import Reservoir, Simulator, build_network, model
 
 TAUS = (5.0, 20.0, 100.0)
 SPI = 3                                  # simulation steps per input step
@@ -114,3 +118,127 @@ def test_simulator_trace_errors(net):
     for bad in [(0.0,), (-1.0,), (np.nan,), "abc", 5.0, np.ones((2, 2)), (5.0, 5.0)]:
         with pytest.raises(ValueError, match="'trace_taus'"):
             Simulator(net, trace_taus=bad)
+
+
+# ------------------------------------------------------------- Reservoir
+def series(n=40, seed=0):
+    return np.random.default_rng(seed).uniform(0.0, 1.0, (n, 1))
+
+
+def small(**kw):
+    return Reservoir(**{"n_neurons": 100, "random_state": 0, "steps_per_input": SPI,
+                        "w_in": 4.0, **kw})
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return small().fit(series()[None])
+
+
+def test_reservoir_run_records_the_traces(fitted):
+    result = fitted.run(series(seed=1), record_traces=True)
+    assert result.traces.shape == (40, 3 * 100) and result.counts.sum() > 50
+    expected = naive_traces(result.spike_steps, result.spike_neurons, 40, 100,
+                            fitted.trace_taus, fitted.dt)
+    np.testing.assert_allclose(result.traces, expected, rtol=1e-10, atol=1e-10)
+    assert fitted.run(series(seed=1)).traces is None
+
+
+def test_reservoir_traces_at_tau_readout_are_states():
+    reservoir = small(trace_taus=(7.5,), tau_readout=7.5).fit(series()[None])
+    result = reservoir.run(series(seed=2), record_traces=True)
+    np.testing.assert_allclose(result.traces, result.states, rtol=0, atol=1e-12)
+
+
+def test_reservoir_run_continues_the_traces(fitted):
+    u = series(seed=3)
+    whole = fitted.run(np.vstack([u, u]), record_traces=True)
+    fitted.run(u, record_traces=True)
+    np.testing.assert_array_equal(fitted.run(u, reset=False, record_traces=True).traces,
+                                  whole.traces[40:])
+    fitted.run(u)                                    # not recorded: carried on all the same
+    np.testing.assert_allclose(fitted.run(u, reset=False, record_traces=True).traces,
+                               whole.traces[40:], rtol=1e-12, atol=1e-12)
+
+
+def test_reservoir_state_snapshot_restores_the_traces(fitted):
+    u = series(seed=4)
+    fitted.run(u[:20])
+    snapshot = fitted.get_state()
+    straight = fitted.run(u[20:], reset=False, record_traces=True).traces
+    fitted.run(u[:9])
+    fitted.set_state(snapshot)
+    np.testing.assert_array_equal(fitted.run(u[20:], reset=False, record_traces=True).traces,
+                                  straight)
+
+
+def test_reservoir_traces_do_not_depend_on_n_jobs():
+    X = np.random.default_rng(5).uniform(size=(4, 30, 1))
+    runs = [small(n_jobs=n_jobs).fit(X) for n_jobs in (1, 2, -1)]
+    traces = [r.run(X[1], record_traces=True).traces for r in runs]
+    features = [r.transform(X) for r in runs]
+    for other, other_features in zip(traces[1:], features[1:]):
+        np.testing.assert_array_equal(traces[0], other)
+        np.testing.assert_array_equal(features[0], other_features)
+    assert not np.array_equal(traces[0], small(random_state=1).fit(X).run(
+        X[1], record_traces=True).traces)
+
+
+def test_changing_trace_taus_after_fit_takes_effect(fitted):
+    reservoir = clone(fitted).fit(series()[None])
+    reservoir.set_params(trace_taus=(10.0,))
+    assert reservoir.run(series(), record_traces=True).traces.shape == (40, 100)
+
+
+@pytest.mark.parametrize("value", [(), (0.0,), (-5.0,), (np.nan,), (np.inf,), "5.0",
+                                   ("a", "b"), 20.0, np.ones((2, 2)), [[5.0, 20.0]],
+                                   (True,), (5.0, 5.0)])
+def test_bad_trace_taus_raise_clear_errors(value):
+    with pytest.raises((TypeError, ValueError),
+                       match="'trace_taus' parameter of Reservoir must be a non-empty "
+                             "sequence of distinct positive finite numbers of ms"):
+        small(trace_taus=value).fit(series()[None])
+
+
+@pytest.mark.parametrize("value", [(5.0, 50.0), [5.0, 50.0], np.array([5.0, 50.0]), (3,)])
+def test_trace_taus_are_kept_as_given(value):
+    reservoir = small(trace_taus=value)
+    assert reservoir.get_params()["trace_taus"] is value
+    np.testing.assert_array_equal(clone(reservoir).trace_taus, value)     # clone keeps it
+    result = reservoir.fit(series()[None]).run(series(), record_traces=True)
+    assert result.traces.shape == (40, len(value) * 100)
+
+
+def test_save_load_round_trips_trace_taus(tmp_path):
+    reservoir = small(trace_taus=(2.0, 30.0)).fit(series()[None])
+    reservoir.save(tmp_path / "r.npz")
+    loaded = Reservoir.load(tmp_path / "r.npz")
+    assert loaded.get_params()["trace_taus"] == (2.0, 30.0)
+    assert isinstance(loaded.get_params()["trace_taus"], tuple)
+    X = np.random.default_rng(6).uniform(size=(3, 40, 1))
+    np.testing.assert_array_equal(loaded.transform(X), reservoir.transform(X))
+    np.testing.assert_array_equal(loaded.run(series(), record_traces=True).traces,
+                                  reservoir.run(series(), record_traces=True).traces)
+    as_array = small(trace_taus=np.array([2.0, 30.0])).fit(series()[None])
+    as_array.save(tmp_path / "a.npz")                 # an array is written as a list
+    assert Reservoir.load(tmp_path / "a.npz").get_params()["trace_taus"] == (2.0, 30.0)
+
+
+def test_a_file_without_trace_taus_loads_with_the_default(tmp_path, fitted):
+    fitted.save(tmp_path / "r.npz")
+    with np.load(tmp_path / "r.npz", allow_pickle=False) as data:
+        arrays = dict(data)
+    params = json.loads(str(arrays["params_json"]))
+    del params["trace_taus"]                          # the layout before trace_taus
+    arrays["params_json"] = np.array(json.dumps(params))
+    np.savez(tmp_path / "old.npz", **arrays)
+    loaded = Reservoir.load(tmp_path / "old.npz")
+    assert loaded.trace_taus == model.PARAMETERS["trace_taus"].default
+    np.testing.assert_array_equal(loaded.run(series(), record_traces=True).traces,
+                                  fitted.run(series(), record_traces=True).traces)
+
+
+def test_pickle_keeps_trace_taus(fitted):
+    restored = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(restored.run(series(), record_traces=True).traces,
+                                  fitted.run(series(), record_traces=True).traces)
