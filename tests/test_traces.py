@@ -7,7 +7,12 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from hrsnn import Reservoir, Simulator, build_network, model
+from data_loaders import lorenz63
+from hrsnn import Forecaster, Reservoir, Simulator, build_network, forecasting_reservoir, model
+from hrsnn.metrics import nrmse
+from hrsnn.readout import STEP_FEATURES, SequenceRegressor
+from hrsnn.readout._common import _recording
+from hrsnn.readout.sequence import _neuron_columns
 
 TAUS = (5.0, 20.0, 100.0)
 SPI = 3                                  # simulation steps per input step
@@ -242,3 +247,84 @@ def test_pickle_keeps_trace_taus(fitted):
     restored = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(restored.run(series(), record_traces=True).traces,
                                   fitted.run(series(), record_traces=True).traces)
+
+
+# ------------------------------------------------------------- readouts
+READOUT_TAUS = (5.0, 50.0)
+
+
+def readout_reservoir(**kw):
+    return forecasting_reservoir(n_neurons=100, random_state=0, trace_taus=READOUT_TAUS, **kw)
+
+
+@pytest.fixture(scope="module")
+def delay_task():
+    u = np.random.default_rng(7).uniform(-1, 1, size=(600, 1))
+    return u, np.vstack([[0.0], u[:-1]])
+
+
+def test_traces_are_a_step_feature():
+    assert "traces" in STEP_FEATURES
+    assert _recording(("traces", "v")) == {"record_v": True, "record_currents": False,
+                                           "record_traces": True}
+
+
+def test_sequence_regressor_reads_the_traces(delay_task):
+    u, y = delay_task
+    fitted = SequenceRegressor(readout_reservoir(), features=("traces", "v"),
+                               washout=20).fit(u[:500], y[:500])
+    assert fitted.readout_[-1].coef_.shape[-1] == 3 * 100        # two taus, then v
+    z = (u[500:] - fitted.mean_) / fitted.scale_
+    result = fitted.reservoir_.run(z, record_spikes=False, record_v=True, record_traces=True)
+    by_hand = fitted.readout_.predict(np.hstack([result.traces, result.v]))
+    pred = fitted.predict(u[500:])
+    np.testing.assert_allclose(pred[:, 0], by_hand, rtol=1e-12)
+    assert nrmse(y[520:], pred[20:]) < 0.8                # y(t) = u(t - 1), roughly learnt
+
+
+def test_mlp_reads_every_trace_block_of_the_central_neurons(delay_task):
+    u, y = delay_task
+    fitted = SequenceRegressor(readout_reservoir(), features=("traces", "input"), washout=20,
+                               readout="mlp", central_fraction=0.1).fit(u[:300], y[:300])
+    central = fitted.central_neurons_
+    assert fitted.readout_.regressor_[0].n_features_in_ == 2 * len(central) + 1
+    z = (u[300:] - fitted.mean_) / fitted.scale_
+    traces = fitted.reservoir_.run(z, record_spikes=False, record_traces=True).traces
+    features = np.hstack([traces[:, central], traces[:, 100 + central], z])
+    np.testing.assert_allclose(fitted.predict(u[300:])[:, 0],
+                               fitted.readout_.predict(features), rtol=1e-12)
+
+
+def test_neuron_columns_follow_the_width_of_every_feature():
+    reservoir = readout_reservoir().fit(np.zeros((1, 5, 1)))
+    columns = _neuron_columns(("currents", "input", "traces", "v"), reservoir, 2, [3, 7])
+    n = 100
+    expected = [3, 7, n + 3, n + 7,                      # ge, gi
+                2 * n, 2 * n + 1,                        # the two inputs
+                2 * n + 2 + 3, 2 * n + 2 + 7, 3 * n + 2 + 3, 3 * n + 2 + 7,   # two taus
+                4 * n + 2 + 3, 4 * n + 2 + 7]            # v
+    np.testing.assert_array_equal(columns, expected)
+
+
+def test_forecaster_feeds_predictions_back_through_the_traces():
+    """The closed loop with traces against a hand-written loop over run(reset=False)."""
+    series = lorenz63(600, random_state=2)
+    fitted = Forecaster(readout_reservoir(), features=("traces", "v"), washout=20,
+                        validation_horizon=20, validation_starts=2).fit(series[:450])
+    assert fitted.readout_.coef_.shape == (3, 3 * 100)
+    warmup = series[450:500]
+    forecast = fitted.forecast(10, warmup=warmup)
+    res = fitted.reservoir_
+    z = (warmup - fitted.mean_) / fitted.scale_
+    result = res.run(z, record_spikes=False, record_v=True, record_traces=True)
+    features, x, expected = np.hstack([result.traces, result.v])[-1], z[-1], []
+    for _ in range(10):
+        x = x + features @ fitted.readout_.coef_.T + fitted.readout_.intercept_
+        expected.append(x)
+        result = res.run(x[None], reset=False, record_spikes=False, record_v=True,
+                         record_traces=True)
+        features = np.hstack([result.traces, result.v])[0]
+    np.testing.assert_allclose(forecast, np.array(expected) * fitted.scale_ + fitted.mean_,
+                               rtol=1e-10)
+    pred = fitted.predict(series[500:560])
+    assert pred.shape == (60, 3) and np.all(np.isfinite(pred))
