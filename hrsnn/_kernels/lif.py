@@ -631,6 +631,7 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
     has_current = current.shape[0] > 0
     lazy = states.shape[0] == 0            # traces not sampled: decay them lazily
     lazy_traces = trace_samples.shape[0] == 0
+    has_traces = traces.shape[0] > 0
     record_spikes = spike_steps.shape[0] > 0
     clock[:] = step0 + offset - 1          # every trace is exact up to here
     if not lazy_traces:
@@ -682,7 +683,9 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
         _reset(s_abs, spiked, n_spikes, v_reset, v, counts, readout, lazy, powers, clock)
         if adapts:
             _adapt(spiked, n_spikes, tau_adapt, a)
-        _grow_traces(s_abs, spiked, n_spikes, traces, trace_powers, trace_clock, lazy_traces)
+        if n_spikes > 0 and has_traces:
+            _grow_traces(s_abs, spiked, n_spikes, traces, trace_powers, trace_clock,
+                         lazy_traces)
         if record_spikes:
             n_recorded = _record_spikes(s_abs, spiked, n_spikes, spike_steps, spike_ids,
                                         n_recorded)
