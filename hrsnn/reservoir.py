@@ -144,13 +144,18 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         ``trace_taus``, else a new one."""
         cached = self.__dict__.get("_simulator_cache")
         if (cached is None or cached.network is not self.network_ or cached.dt != self.dt
-                or cached.trace_taus != model.as_taus(self.trace_taus)):
+                or cached.trace_taus != self._trace_taus()):
             cached = self._new_simulator()
         return cached
 
     def _new_simulator(self):
         """A simulator of ``network_`` in the reset state, keeping ``trace_taus`` traces."""
-        return Simulator(self.network_, self.dt, model.as_taus(self.trace_taus))
+        return Simulator(self.network_, self.dt, self._trace_taus())
+
+    def _trace_taus(self):
+        """``trace_taus`` checked (it may have been set after ``fit``), as a tuple of float."""
+        model.PARAMETERS["trace_taus"].check(type(self).__name__, self.trace_taus)
+        return model.as_taus(self.trace_taus)
 
     def transform(self, X):
         """Features of every sequence, from the reset state of the frozen network.
@@ -262,7 +267,7 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         check_is_fitted(self, "network_")
         params = self.get_params()
         params["random_state"] = self.seed_
-        params["trace_taus"] = list(model.as_taus(self.trace_taus))    # JSON: a list
+        params["trace_taus"] = list(self._trace_taus())          # JSON: a list
         given = params.pop("network")
         # the given network is saved apart only when STDP made network_ another one
         extra = ({} if given is None or given is self.network_

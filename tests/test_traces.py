@@ -193,6 +193,9 @@ def test_changing_trace_taus_after_fit_takes_effect(fitted):
     reservoir = clone(fitted).fit(series()[None])
     reservoir.set_params(trace_taus=(10.0,))
     assert reservoir.run(series(), record_traces=True).traces.shape == (40, 100)
+    reservoir.set_params(trace_taus="10")
+    with pytest.raises(TypeError, match="'trace_taus' parameter of Reservoir"):
+        reservoir.run(series())
 
 
 @pytest.mark.parametrize("value", [(), (0.0,), (-5.0,), (np.nan,), (np.inf,), "5.0",
