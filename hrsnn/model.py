@@ -405,8 +405,8 @@ def _type_text(p):
         return "{" + ", ".join(repr(c) for c in p.choices) + "}"
     return {"int": "int", "float": "float", "bool": "bool", "grid": "tuple of 3 int or None",
             "seed": "int, RandomState instance or None", "jobs": "int or None",
-            "network": "Network or None", "taus": "tuple of float"}[p.kind] + (" or None" if p.allow_none and
-                                                      p.kind in ("float", "int") else "")
+            "network": "Network or None", "taus": "tuple of float"}[p.kind] + (
+                " or None" if p.allow_none and p.kind in ("float", "int") else "")
 
 
 def _wrap(text, pad, width=88):

@@ -8,7 +8,14 @@ import pytest
 from sklearn.base import clone
 
 from data_loaders import lorenz63
-from hrsnn import Forecaster, Reservoir, Simulator, build_network, forecasting_reservoir, model
+from hrsnn import (
+    Forecaster,
+    Reservoir,
+    Simulator,
+    build_network,
+    forecasting_reservoir,
+    model,
+)
 from hrsnn.metrics import nrmse
 from hrsnn.readout import STEP_FEATURES, SequenceRegressor
 from hrsnn.readout._common import _recording
