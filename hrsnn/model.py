@@ -16,6 +16,7 @@ one :class:`Param` (and using it where the model computes with it).
 """
 
 import inspect
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,7 @@ STDP_RULES = ("soft", "additive")
 FEATURES = ("counts", "final", "mean")
 
 #: Value kinds a :class:`Param` can have and how they are checked.
-KINDS = ("int", "float", "bool", "choice", "grid", "seed", "jobs", "network")
+KINDS = ("int", "float", "bool", "choice", "grid", "seed", "jobs", "network", "taus")
 
 
 def gamma_names(group):
@@ -93,6 +94,8 @@ class Param:
             _check_grid(owner, value)
         elif self.kind == "jobs":
             _check_jobs(owner, value)
+        elif self.kind == "taus":
+            _check_taus(owner, self.name, value)
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,11 @@ _READOUT = (
           kind="choice", choices=FEATURES),
     Param("tau_readout", 20.0, "Time constant of the filtered spike trains, ms.",
           low=0.0, low_open=True, search=((2.0, 200.0), True)),
+    Param("trace_taus", (5.0, 20.0, 100.0), "Time constants of the filtered spike trains "
+          "``run(record_traces=True)`` returns as ``traces`` (one block of n_neurons columns "
+          "per time constant, in this order; the readouts' ``\"traces\"`` feature), ms: a "
+          "non-empty sequence of distinct positive numbers (a tuple, list or 1-D array, "
+          "kept as given).", kind="taus"),
 )
 
 _RUN = (
@@ -434,8 +442,8 @@ def _type_text(p):
         return "{" + ", ".join(repr(c) for c in p.choices) + "}"
     return {"int": "int", "float": "float", "bool": "bool", "grid": "tuple of 3 int or None",
             "seed": "int, RandomState instance or None", "jobs": "int or None",
-            "network": "Network or None"}[p.kind] + (" or None" if p.allow_none and
-                                                      p.kind in ("float", "int") else "")
+            "network": "Network or None", "taus": "tuple of float"}[p.kind] + (
+                " or None" if p.allow_none and p.kind in ("float", "int") else "")
 
 
 def _wrap(text, pad, width=88):
@@ -456,6 +464,34 @@ def _check_grid(owner, value):
     if not ok:
         raise ValueError(f"The 'grid_shape' parameter of {owner} must be None or 3 "
                          f"positive integers. Got {value!r} instead.")
+
+
+def as_taus(value):
+    """``trace_taus`` as the tuple of floats the simulator takes (checked beforehand)."""
+    return tuple(float(tau) for tau in np.asarray(value, dtype=np.float64))
+
+
+def _check_taus(owner, name, value):
+    """A non-empty 1-D sequence of distinct positive finite numbers (ms)."""
+    message = (f"The '{name}' parameter of {owner} must be a non-empty sequence of distinct "
+               f"positive finite numbers of ms, e.g. (5.0, 20.0, 100.0). Got {value!r} "
+               "instead.")
+    if isinstance(value, np.ndarray):
+        numeric = value.dtype.kind in "iuf"
+        items = list(value.ravel()) if numeric else None
+        shaped = value.ndim == 1
+    elif isinstance(value, (tuple, list)):
+        items, shaped = list(value), True
+        numeric = all(isinstance(t, numbers.Real) and not isinstance(t, (bool, np.bool_))
+                      for t in items)
+    else:
+        raise TypeError(message)
+    if not numeric:
+        raise TypeError(message)
+    taus = np.asarray(items, dtype=np.float64)
+    if (not shaped or taus.size == 0 or not np.all(np.isfinite(taus) & (taus > 0))
+            or np.unique(taus).size != taus.size):
+        raise ValueError(message)
 
 
 def _check_jobs(owner, value):

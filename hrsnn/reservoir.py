@@ -128,7 +128,7 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         self.seed_ = seed
         self.n_inputs_ = X.shape[2]
         self.input_min_, self.input_max_ = low, high
-        self.__dict__["_simulator_cache"] = Simulator(network, self.dt)
+        self.__dict__["_simulator_cache"] = self._new_simulator()
         return self
 
     def _initial_network(self, n_inputs, seed):
@@ -148,7 +148,8 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 
     @property
     def _simulator(self):
-        """The simulator of ``network_`` and ``dt``, rebuilt whenever either changed.
+        """The simulator of ``network_``, ``dt`` and ``trace_taus``, rebuilt whenever one
+        of them changed.
 
         It holds the running state of :meth:`run` (continued with
         ``reset=False``); replacing ``network_`` starts a new one, so the
@@ -159,11 +160,22 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         return simulator
 
     def _current_simulator(self):
-        """The cached simulator if it still matches ``network_`` and ``dt``, else a new one."""
+        """The cached simulator if it still matches ``network_``, ``dt`` and
+        ``trace_taus``, else a new one."""
         cached = self.__dict__.get("_simulator_cache")
-        if cached is None or cached.network is not self.network_ or cached.dt != self.dt:
-            cached = Simulator(self.network_, self.dt)
+        if (cached is None or cached.network is not self.network_ or cached.dt != self.dt
+                or cached.trace_taus != self._trace_taus()):
+            cached = self._new_simulator()
         return cached
+
+    def _new_simulator(self):
+        """A simulator of ``network_`` in the reset state, keeping ``trace_taus`` traces."""
+        return Simulator(self.network_, self.dt, self._trace_taus())
+
+    def _trace_taus(self):
+        """``trace_taus`` checked (it may have been set after ``fit``), as a tuple of float."""
+        model.PARAMETERS["trace_taus"].check(type(self).__name__, self.trace_taus)
+        return model.as_taus(self.trace_taus)
 
     def transform(self, X):
         """Features of every sequence, from the reset state of the frozen network.
@@ -195,7 +207,7 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         return np.stack(rows) if rows else np.zeros((0, self.network_.n_neurons))
 
     def run(self, u, *, reset=True, record_spikes=True, record_v=False,
-            record_currents=False):
+            record_currents=False, record_traces=False):
         """Simulate one sequence and return everything recorded.
 
         Parameters
@@ -212,12 +224,22 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         record_currents : bool, default=False
             Also record the synaptic currents ``ge``, ``gi`` and the adaptation
             variables ``a`` at the end of every input step.
+        record_traces : bool, default=False
+            Also record the filtered spike trains at every time constant of
+            ``trace_taus`` at the end of every input step (``traces``). They
+            are part of the running state whether recorded or not, so a run
+            continued with ``reset=False`` carries them on.
 
         Returns
         -------
         SimulationResult
             ``counts`` (n_neurons,), ``states`` (n_steps, n_neurons) filtered
-            spike trains at the end of each input step, optional ``v`` and spikes.
+            spike trains (``tau_readout``) at the end of each input step,
+            optional ``v``, ``ge``, ``gi``, ``a`` (n_steps, n_neurons),
+            ``traces`` (n_steps, n_taus * n_neurons; columns
+            ``k * n_neurons .. (k + 1) * n_neurons - 1`` are ``trace_taus[k]``,
+            sampled like ``states``, so ``trace_taus=(tau_readout,)`` gives
+            ``states``) and spikes.
         """
         check_is_fitted(self, "network_")
         u = np.asarray(u, dtype=np.float64)
@@ -234,10 +256,12 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         return self._simulator.run(**self._encode(u), record_spikes=record_spikes,
                                    record_states=True, record_v=record_v,
                                    record_currents=record_currents,
+                                   record_traces=record_traces,
                                    tau_readout=self.tau_readout)
 
     def get_state(self):
-        """Snapshot of the running state (potentials, refractory clocks, traces).
+        """Snapshot of the running state (potentials, refractory clocks, filtered
+        spike trains ``readout`` and ``traces``, synaptic currents, adaptation).
 
         Returns
         -------
@@ -263,6 +287,7 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         check_is_fitted(self, "network_")
         params = self.get_params()
         params["random_state"] = self.seed_
+        params["trace_taus"] = list(self._trace_taus())          # JSON: a list
         given = params.pop("network")
         # the given network is saved apart only when STDP made network_ another one
         extra = ({} if given is None or given is self.network_
@@ -283,6 +308,8 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             params = json.loads(str(data["params_json"]))
             if params.get("grid_shape") is not None:
                 params["grid_shape"] = tuple(params["grid_shape"])
+            if "trace_taus" in params:            # files written before it: the default
+                params["trace_taus"] = tuple(params["trace_taus"])
             reservoir = cls(**params)
             fitted = json.loads(str(data["fitted_json"]))
             network_is_given = fitted.pop("network_is_given", False)
@@ -295,7 +322,7 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
                 reservoir.network = Network.from_dict(data, prefix="param_network_")
             elif network_is_given:
                 reservoir.network = reservoir.network_
-        reservoir.__dict__["_simulator_cache"] = Simulator(reservoir.network_, reservoir.dt)
+        reservoir.__dict__["_simulator_cache"] = reservoir._new_simulator()
         return reservoir
 
     def __getstate__(self):
@@ -304,9 +331,10 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         return state
 
     def __setstate__(self, state):
+        state = {"trace_taus": model.PARAMETERS["trace_taus"].default, **state}  # older pickles
         super().__setstate__(state)
         if "network_" in state:
-            self.__dict__["_simulator_cache"] = Simulator(self.network_, self.dt)
+            self.__dict__["_simulator_cache"] = self._new_simulator()
 
     # --------------------------------------------------------------- helpers
     def _check_params(self):

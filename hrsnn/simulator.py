@@ -3,7 +3,8 @@
 A :class:`Simulator` holds the read-only arrays the kernel needs (derived once
 from a :class:`~hrsnn.network.Network` and a time step) and the mutable state:
 membrane potentials, refractory clocks, STDP traces, plastic weights and
-filtered spike trains. :meth:`Simulator.spawn` gives an independent simulator
+filtered spike trains (``readout``, and ``traces`` at the simulator's
+``trace_taus``). :meth:`Simulator.spawn` gives an independent simulator
 sharing the read-only arrays, so parallel workers never copy the network.
 """
 
@@ -34,6 +35,10 @@ class SimulationResult:
     states : ndarray of shape (n_input_steps, n_neurons) or None
         Exponentially filtered spike trains (``tau_readout``) at the end of
         every input step.
+    traces : ndarray of shape (n_input_steps, n_taus * n_neurons) or None
+        The filtered spike trains at every time constant of ``trace_taus``,
+        sampled like ``states``, tau-major: columns ``k * n_neurons`` to
+        ``(k + 1) * n_neurons - 1`` are ``trace_taus[k]``.
     v : ndarray of shape (n_input_steps, n_neurons) or None
         Membrane potentials at the end of every input step.
     ge, gi : ndarray of shape (n_input_steps, n_neurons) or None
@@ -57,6 +62,7 @@ class SimulationResult:
     ge: np.ndarray = None
     gi: np.ndarray = None
     a: np.ndarray = None
+    traces: np.ndarray = None
 
     @property
     def spike_times(self):
@@ -70,9 +76,9 @@ class SimulationResult:
 
 
 class _Static:
-    """Read-only kernel arrays for one (network, dt)."""
+    """Read-only kernel arrays for one (network, dt, trace_taus)."""
 
-    def __init__(self, network, dt):
+    def __init__(self, network, dt, trace_taus=()):
         net = network
         n = net.n_neurons
         self.n_neurons = n
@@ -108,6 +114,9 @@ class _Static:
         self.in_w = np.ascontiguousarray(net.in_weight)
         self.network = net
         self._readout_powers = {}
+        self.trace_taus = tuple(float(tau) for tau in trace_taus)
+        self.trace_powers = np.array([self.readout_powers(tau) for tau in self.trace_taus]
+                                     ).reshape(len(self.trace_taus), _READOUT_POWERS)
 
     def readout_powers(self, tau_readout):
         """``exp(-k dt / tau_readout)`` for ``k < 1024`` (cached; see the kernel's lazy traces)."""
@@ -128,6 +137,9 @@ class Simulator:
         :attr:`weight`).
     dt : float, default=1.0
         Time step, ms (the unit of the network's time constants).
+    trace_taus : sequence of float, default=()
+        Time constants of the filtered spike trains kept as :attr:`traces`,
+        ms (distinct, > 0); () keeps none.
 
     Attributes
     ----------
@@ -143,10 +155,10 @@ class Simulator:
         Steps simulated since the last :meth:`reset`.
     """
 
-    def __init__(self, network, dt=1.0):
+    def __init__(self, network, dt=1.0, trace_taus=()):
         if not (np.isfinite(dt) and dt > 0):
             raise ValueError(f"The 'dt' parameter must be a positive number of ms; got {dt!r}.")
-        self._static = _Static(network, dt)
+        self._static = _Static(network, dt, _checked_taus(trace_taus))
         self.reset()
 
     @property
@@ -158,6 +170,22 @@ class Simulator:
     def dt(self):
         """Time step, ms."""
         return self._static.dt
+
+    @property
+    def trace_taus(self):
+        """Time constants of :attr:`traces`, ms (tuple of float)."""
+        return self._static.trace_taus
+
+    @property
+    def traces(self):
+        """Filtered spike trains at :attr:`trace_taus`, ndarray of shape (n_taus, n_neurons).
+
+        Exact at the end of the last step simulated (traces that were decayed
+        lazily are brought up to date when read; the values do not change).
+        """
+        _kernels.sync_traces(self.step - 1, self._traces, self._static.trace_powers,
+                             self._trace_clock)
+        return self._traces
 
     def spawn(self):
         """A new simulator for the same network and ``dt``, in the reset state."""
@@ -179,6 +207,8 @@ class Simulator:
         self.last_spike = np.full(n, _kernels.NEVER_SPIKED, dtype=np.int64)
         self.readout = np.zeros(n)
         self.ge, self.gi, self.a = np.zeros(n), np.zeros(n), np.zeros(n)
+        self._traces = np.zeros((len(self._static.trace_taus), n))
+        self._trace_clock = np.full(n, -1, dtype=np.int64)   # exact at the end of step -1
         self.plastic_state = None        # copied from the template when a run learns
         if weights or not hasattr(self, "weight"):
             self.weight = net.weight.copy()
@@ -186,12 +216,14 @@ class Simulator:
 
     def get_state(self):
         """Copies of the dynamic state: ``v``, ``last_spike``, ``readout``, the
-        synaptic currents ``ge``, ``gi``, the adaptation ``a``, ``weight``, ``step``.
+        synaptic currents ``ge``, ``gi``, the adaptation ``a``, ``weight``,
+        ``traces`` (n_taus, n_neurons) and ``step``.
 
         STDP traces are not included: a snapshot taken after a learning run
         restores the weights, not the traces.
         """
         state = {name: getattr(self, name).copy() for name in _STATE_ARRAYS}
+        state["traces"] = self.traces.copy()      # brought up to date, as set_state expects
         state["step"] = int(self.step)
         return state
 
@@ -200,22 +232,27 @@ class Simulator:
         n, n_syn = self._static.n_neurons, len(self._static.network.weight)
         expected = {name: n for name in _STATE_ARRAYS}
         expected["weight"] = n_syn
+        expected = {name: (size,) for name, size in expected.items()}
+        expected["traces"] = self._traces.shape
         missing = sorted((set(expected) | {"step"}) - set(state))
         if missing:
             raise ValueError(f"'state' lacks {missing}; pass a dict from get_state().")
-        for key, size in expected.items():
-            if np.shape(state[key]) != (size,):
-                raise ValueError(f"state[{key!r}] must have shape ({size},); got "
-                                 f"{np.shape(state[key])}. Was it taken from another network?")
+        for key, shape in expected.items():
+            if np.shape(state[key]) != shape:
+                raise ValueError(f"state[{key!r}] must have shape {shape}; got "
+                                 f"{np.shape(state[key])}. Was it taken from another network"
+                                 " (or, for 'traces', with other trace_taus)?")
         for name in _STATE_ARRAYS:
             dtype = np.int64 if name == "last_spike" else np.float64
             setattr(self, name, np.array(state[name], dtype=dtype))
         self.step = int(state["step"])
+        self._traces = np.array(state["traces"], dtype=np.float64)
+        self._trace_clock = np.full(n, self.step - 1, dtype=np.int64)
         self.plastic_state = None
 
     def run(self, n_steps=None, *, current=None, input_spikes=None, steps_per_input=1,
             learn=False, record_spikes=True, record_states=False, record_v=False,
-            record_currents=False, tau_readout=20.0, noise_seed=0):
+            record_currents=False, record_traces=False, tau_readout=20.0, noise_seed=0):
         """Simulate ``n_steps`` steps from the current state.
 
         Parameters
@@ -237,6 +274,10 @@ class Simulator:
             Record every spike; filtered traces; potentials; synaptic currents
             and adaptation variables (the last three at the end of every input
             step).
+        record_traces : bool, default=False
+            Record :attr:`traces` at the end of every input step (``traces``
+            of the result); needs ``trace_taus``. Either way the traces carry
+            on with the state.
         tau_readout : float, default=20.0
             Time constant of the filtered traces, ms.
         noise_seed : int, default=0
@@ -253,6 +294,9 @@ class Simulator:
         if not (np.isfinite(tau_readout) and tau_readout > 0):
             raise ValueError("'tau_readout' must be a positive number of ms; got "
                              f"{tau_readout!r}.")
+        if record_traces and not st.trace_taus:
+            raise ValueError("'record_traces' needs traces: give the Simulator "
+                             "trace_taus, e.g. Simulator(network, dt, (5.0, 20.0, 100.0)).")
         n_steps, spike_ptr, spike_channels, current = _prepare_inputs(
             st, n_steps, current, input_spikes, steps_per_input)
         n_rows = n_steps // steps_per_input
@@ -263,6 +307,7 @@ class Simulator:
             v_samples=np.zeros((n_rows if record_v else 0, st.n_neurons)),
             spike_steps=np.empty(capacity, dtype=np.int64),
             spike_ids=np.empty(capacity, dtype=np.int32),
+            trace_samples=np.zeros((n_rows if record_traces else 0, self._traces.size)),
             **{name: np.zeros((n_rows if record_currents else 0, st.n_neurons))
                for name in ("ge_samples", "gi_samples", "a_samples")})
         state = k.NeuronState(
@@ -270,7 +315,8 @@ class Simulator:
             readout_powers=st.readout_powers(tau_readout),
             readout_clock=np.empty(st.n_neurons, dtype=np.int64),
             drive=np.zeros(st.n_neurons), spiked=np.empty(st.n_neurons, dtype=np.int64),
-            ge=self.ge, gi=self.gi, a=self.a)
+            ge=self.ge, gi=self.gi, a=self.a, traces=self._traces,
+            trace_powers=st.trace_powers, trace_clock=self._trace_clock)
         drive = k.Drive(in_ptr=st.in_ptr, in_post=st.in_post, in_weight=st.in_w,
                         current=current, steps_per_input=int(steps_per_input),
                         spike_ptr=spike_ptr, spike_channels=spike_channels,
@@ -291,6 +337,7 @@ class Simulator:
             spike_neurons=recording.spike_ids[:n_recorded].copy(), counts=recording.counts,
             states=recording.states if record_states else None,
             v=recording.v_samples if record_v else None, n_steps=n_steps, dt=st.dt,
+            traces=recording.trace_samples if record_traces else None,
             **({"ge": recording.ge_samples, "gi": recording.gi_samples,
                 "a": recording.a_samples} if record_currents else {}))
 
@@ -302,6 +349,19 @@ class Simulator:
         # without learning the kernel never touches it: the shared template will do
         table = st.initial_plastic_state if self.plastic_state is None else self.plastic_state
         return st.plasticity._replace(learn=learn, state=table)
+
+
+def _checked_taus(trace_taus):
+    """``trace_taus`` as a tuple of distinct positive finite floats (ms)."""
+    try:
+        taus = np.asarray(trace_taus, dtype=np.float64)
+    except (TypeError, ValueError):
+        taus = None
+    if (taus is None or taus.ndim != 1 or not np.all(np.isfinite(taus) & (taus > 0))
+            or np.unique(taus).size != taus.size):
+        raise ValueError("'trace_taus' must be a sequence of distinct positive numbers of "
+                         f"ms (or empty); got {trace_taus!r}.")
+    return tuple(float(tau) for tau in taus)
 
 
 def _grown(recording):

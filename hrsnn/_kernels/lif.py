@@ -28,6 +28,19 @@ table of powers of the decay) and all of them at the end of the call. Either
 way ``readout`` is exact between calls (to rounding), so a continued run sees
 the same traces as one long run.
 
+The filtered spike trains at several time constants (``traces``, one row per
+time constant) follow the same convention (+1 per spike in phase 4, decay by
+``trace_powers[k, 1] = exp(-dt / tau_k)`` per step) but are part of the running
+state together with their clock (``trace_clock[i]``: the step neuron ``i``'s
+traces are exact at). When they are not sampled they are only brought up to
+date when their neuron spikes, and not at the end of the call, so they cost
+nothing per step and a continued run does exactly what one long run does. When
+they are sampled (``Recording.trace_samples``) they are first brought to the
+start of the call, then decay every step like ``readout`` (same factor, same
+arithmetic: a row of ``trace_powers`` computed like ``readout_powers`` gives
+the same numbers as ``states``). :func:`sync_traces` brings them up to date
+between calls.
+
 The kernel's arguments come in named bundles (``collections.namedtuple``,
 which Numba passes as plain structs): :class:`Neurons` (per-neuron constants),
 :class:`NeuronState` (what a step changes per neuron), :class:`Synapses`,
@@ -88,10 +101,13 @@ Neurons = namedtuple("Neurons", "decay v_th v_rest v_reset ref_steps strict "
 #: each trace is exact at, while they decay lazily), ``drive`` (input current)
 #: and ``spiked`` (this step's spikes) are working space; ``ge``, ``gi`` are the
 #: excitatory and inhibitory synaptic currents (potential per ms) and ``a`` the
-#: adaptation variable (spikes per ms).
+#: adaptation variable (spikes per ms). ``traces`` (n_taus, n_neurons) are the
+#: filtered spike trains at several time constants, exact at step
+#: ``trace_clock`` (n_neurons,) int64 of their neuron; ``trace_powers[k, m]`` is
+#: ``exp(-m dt / tau_k)`` (at least 2 columns); ``n_taus`` may be 0.
 NeuronState = namedtuple("NeuronState",
                          "v last_spike readout readout_powers readout_clock drive spiked "
-                         "ge gi a")
+                         "ge gi a traces trace_powers trace_clock")
 
 #: Recurrent synapses in CSR by presynaptic neuron: ``ptr`` (n_neurons + 1,)
 #: int64, ``post`` (n_syn,) int32, ``weight`` (n_syn,) float64 (STDP writes it).
@@ -115,10 +131,11 @@ Drive = namedtuple("Drive", "in_ptr in_post in_weight current steps_per_input "
 #: Outputs: spike ``counts`` per neuron (incremented); ``states``, ``v_samples``
 #: and the synaptic currents and adaptation ``ge_samples``, ``gi_samples``,
 #: ``a_samples`` (n_input_steps, n_neurons) sampled at the end of each input
-#: step (zero rows: off); the spike record ``spike_steps``/``spike_ids``
-#: (absolute step, neuron; zero length: off).
+#: step (zero rows: off); ``trace_samples`` (n_input_steps, n_taus * n_neurons),
+#: the traces sampled so, tau-major (zero rows: off); the spike record
+#: ``spike_steps``/``spike_ids`` (absolute step, neuron; zero length: off).
 Recording = namedtuple("Recording", "counts states v_samples spike_steps spike_ids "
-                                    "ge_samples gi_samples a_samples")
+                                    "ge_samples gi_samples a_samples trace_samples")
 
 
 @njit(cache=True, nogil=True)
@@ -302,6 +319,71 @@ def _sync_readout(s_abs, readout, powers, clock):
     for i in range(readout.shape[0]):
         readout[i] *= _decay_power(powers, s_abs - clock[i])
         clock[i] = s_abs
+
+
+@njit(cache=True, nogil=True)
+def _table_power(powers, k, m):
+    """``powers[k, 1] ** m``, from row ``k`` of the table when it is long enough."""
+    return powers[k, m] if m < powers.shape[1] else powers[k, 1] ** m
+
+
+@njit(cache=True, nogil=True)
+def sync_traces(s_abs, traces, powers, clock):
+    """Bring every trace to the end of step ``s_abs`` (``clock`` becomes ``s_abs``).
+
+    Parameters
+    ----------
+    s_abs : int
+        Absolute step, not before any entry of ``clock``.
+    traces : ndarray of shape (n_taus, n_neurons)
+        Changed in place.
+    powers : ndarray of shape (n_taus, n_powers)
+        ``exp(-m dt / tau_k)`` in row ``k``, column ``m``.
+    clock : ndarray of int64, shape (n_neurons,)
+        Step each neuron's traces are exact at; changed in place.
+    """
+    for i in range(traces.shape[1]):
+        gap = s_abs - clock[i]
+        for k in range(traces.shape[0]):
+            traces[k, i] *= _table_power(powers, k, gap)
+        clock[i] = s_abs
+
+
+@njit(cache=True, nogil=True)
+def _decay_every_trace(traces, powers):
+    """Phase 1b, while traces are sampled: every trace decays by one step."""
+    for k in range(traces.shape[0]):
+        factor = powers[k, 1]
+        for i in range(traces.shape[1]):
+            traces[k, i] *= factor
+
+
+@njit(cache=True, nogil=True)
+def _grow_traces(s_abs, spiked, n_spikes, traces, powers, clock, lazy):
+    """Phase 4c: the traces of every spiking neuron grow by 1.
+
+    With ``lazy`` traces, they first decay over the steps since their neuron's
+    clock, which then moves to ``s_abs``.
+    """
+    for q in range(n_spikes):
+        i = spiked[q]
+        if lazy:
+            gap = s_abs - clock[i]
+            for k in range(traces.shape[0]):
+                traces[k, i] = traces[k, i] * _table_power(powers, k, gap) + 1.0
+            clock[i] = s_abs
+        else:
+            for k in range(traces.shape[0]):
+                traces[k, i] += 1.0
+
+
+@njit(cache=True, nogil=True)
+def _sample_traces(traces, out):
+    """Copy the (up-to-date) traces into one row, tau-major: ``out[k * n + i]``."""
+    n = traces.shape[1]
+    for k in range(traces.shape[0]):
+        for i in range(n):
+            out[k * n + i] = traces[k, i]
 
 
 @njit(cache=True, nogil=True)
@@ -536,19 +618,24 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
      syn_decay_i, syn_gain_e, syn_gain_i, tau_adapt, adapt_decay, beta, bias, noise_scale,
      currents, adapts, rich) = neurons
     noisy = rich and noise_scale.shape[0] > 0 and noise_scale.max() > 0.0
-    v, last_spike, readout, powers, clock, drive_now, spiked, ge, gi, a = state
+    (v, last_spike, readout, powers, clock, drive_now, spiked, ge, gi, a, traces,
+     trace_powers, trace_clock) = state
     syn_ptr, syn_post, syn_w = synapses
     learn, plastic_row, plastic_ptr, plastic_syn, plastic_state, soft, w_min, w_max = plasticity
     (in_ptr, in_post, in_w, current, steps_per_input, spike_ptr, spike_channels,
      noise_seed) = drive
     (counts, states, v_samples, spike_steps, spike_ids, ge_samples, gi_samples,
-     a_samples) = recording
+     a_samples, trace_samples) = recording
     rule = (soft, w_min, w_max)
     n = v.shape[0]
     has_current = current.shape[0] > 0
     lazy = states.shape[0] == 0            # traces not sampled: decay them lazily
+    lazy_traces = trace_samples.shape[0] == 0
+    has_traces = traces.shape[0] > 0
     record_spikes = spike_steps.shape[0] > 0
     clock[:] = step0 + offset - 1          # every trace is exact up to here
+    if not lazy_traces:
+        sync_traces(step0 + offset - 1, traces, trace_powers, trace_clock)
     steps_done = n_steps
     for k in range(n_steps):
         if record_spikes and n_recorded + n > spike_steps.shape[0]:
@@ -573,6 +660,8 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
             _integrate(s_abs, decay, v_rest, ref_steps, v, last_spike)
         if not lazy:
             _decay_readout(readout, powers[1])
+        if not lazy_traces:
+            _decay_every_trace(traces, trace_powers)
         if adapts:
             n_spikes = _threshold_adaptive(s_abs, v_th, beta, a, ref_steps, strict, v,
                                            last_spike, spiked)
@@ -594,6 +683,9 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
         _reset(s_abs, spiked, n_spikes, v_reset, v, counts, readout, lazy, powers, clock)
         if adapts:
             _adapt(spiked, n_spikes, tau_adapt, a)
+        if n_spikes > 0 and has_traces:
+            _grow_traces(s_abs, spiked, n_spikes, traces, trace_powers, trace_clock,
+                         lazy_traces)
         if record_spikes:
             n_recorded = _record_spikes(s_abs, spiked, n_spikes, spike_steps, spike_ids,
                                         n_recorded)
@@ -607,6 +699,10 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
                 ge_samples[row] = ge
                 gi_samples[row] = gi
                 a_samples[row] = a
+            if not lazy_traces:
+                _sample_traces(traces, trace_samples[row])
     if lazy:
         _sync_readout(step0 + offset + steps_done - 1, readout, powers, clock)
+    if not lazy_traces:
+        trace_clock[:] = step0 + offset + steps_done - 1
     return steps_done, n_recorded

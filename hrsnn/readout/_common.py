@@ -11,9 +11,11 @@ from .._validation import check_choice
 from ..reservoir import Reservoir
 
 #: Per-input-step state features every readout here can use, by name: filtered
-#: spike trains, membrane potentials (both at the end of each input step) and the
-#: (standardised) input itself.
-STEP_FEATURES = ("states", "v", "input", "currents", "adaptation")
+#: spike trains (``tau_readout``), membrane potentials, the (standardised) input
+#: itself, synaptic currents, adaptation variables and filtered spike trains at
+#: every time constant of the reservoir's ``trace_taus`` (all but the input at
+#: the end of each input step).
+STEP_FEATURES = ("states", "v", "input", "currents", "adaptation", "traces")
 FORECAST_FEATURES = STEP_FEATURES
 
 
@@ -82,11 +84,12 @@ def _step_features(result, z, features):
 
     ``states``: filtered spike trains; ``v``: membrane potentials; ``input``:
     the (standardised) input; ``currents``: excitatory then inhibitory
-    synaptic currents; ``adaptation``: the adaptation variables.
+    synaptic currents; ``adaptation``: the adaptation variables; ``traces``:
+    the filtered spike trains at every ``trace_taus`` (tau-major).
     """
     parts = {"states": lambda: result.states, "v": lambda: result.v, "input": lambda: z,
              "currents": lambda: np.hstack([result.ge, result.gi]),
-             "adaptation": lambda: result.a}
+             "adaptation": lambda: result.a, "traces": lambda: result.traces}
     return np.hstack([parts[name]() for name in _feature_names(features)])
 
 
@@ -94,7 +97,14 @@ def _recording(features):
     """The ``Reservoir.run`` recording flags that ``features`` need."""
     names = _feature_names(features)
     return {"record_v": "v" in names,
-            "record_currents": "currents" in names or "adaptation" in names}
+            "record_currents": "currents" in names or "adaptation" in names,
+            "record_traces": "traces" in names}
+
+
+def _neuron_blocks(name, reservoir):
+    """Blocks of one column per neuron that feature ``name`` has (0 for ``input``)."""
+    return {"input": 0, "currents": 2,
+            "traces": len(reservoir.trace_taus)}.get(name, 1)
 
 
 def _new_reservoir(reservoir, random_state):

@@ -51,11 +51,13 @@ class Forecaster(BaseEstimator):
         Unfitted reservoir (cloned; yours is left untouched). None means
         ``Reservoir(random_state=random_state)``. It must use
         ``encoding="current"`` or ``"poisson"``.
-    features : tuple of {"states", "v", "input", "currents", "adaptation"}, default=("states", "v")
+    features : tuple of {"states", "v", "input", "currents", "adaptation", "traces"}, default=("states", "v")
         Readout features per step (:data:`STEP_FEATURES`): filtered spike
-        trains, membrane potentials, synaptic currents (excitatory then
-        inhibitory) and adaptation variables, all sampled at the end of each
-        input step, and the standardised input itself.
+        trains (``tau_readout``), membrane potentials, synaptic currents
+        (excitatory then inhibitory), adaptation variables and filtered spike
+        trains at every time constant of the reservoir's ``trace_taus``
+        (one block of n_neurons columns each), all sampled at the end of
+        each input step, and the standardised input itself.
     target : {"delta", "next"}, default="delta"
         The readout learns the increment ``x(t+1) - x(t)`` or ``x(t+1)``.
     washout : int, default=100

@@ -22,6 +22,7 @@ from ._common import (
     _check_layers,
     _check_reservoir,
     _feature_names,
+    _neuron_blocks,
     _new_reservoir,
     _recording,
     _standardisation,
@@ -64,11 +65,13 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
         ``Reservoir(random_state=random_state)`` (the defaults: 1,000
         neurons, signed input weights ``U(-3, 3)``, 5 steps of 1 ms per
         input).
-    features : tuple of {"states", "v", "input", "currents", "adaptation"}, default=("states", "v")
+    features : tuple of {"states", "v", "input", "currents", "adaptation", "traces"}, default=("states", "v")
         Features per input step (:data:`STEP_FEATURES`, shared with
-        :class:`Forecaster`): filtered spike trains, membrane potentials,
-        synaptic currents and adaptation variables (at the end of the step,
-        one column per neuron and variable) and the (standardised) input itself.
+        :class:`Forecaster`): filtered spike trains (``tau_readout``),
+        membrane potentials, synaptic currents, adaptation variables and
+        filtered spike trains at every time constant of the reservoir's
+        ``trace_taus`` (at the end of the step, one column per neuron and
+        variable or time constant) and the (standardised) input itself.
     washout : int, default=50
         Initial steps of every run left out of training (the reservoir
         starts from rest).
@@ -191,8 +194,7 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
         targets = targets[:, 0] if targets.shape[1] == 1 else targets
         if self.readout == "mlp":
             central = self._central(reservoir)
-            columns = _neuron_columns(self.features, reservoir.network_.n_neurons,
-                                      len(mean), central)
+            columns = _neuron_columns(self.features, reservoir, len(mean), central)
             readout, alpha, scores = self._mlp(reservoir).fit(features[:, columns],
                                                              targets), None, None
         else:
@@ -259,8 +261,7 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
         with _state_kept(self.reservoir_):
             features = self._run_features(self.reservoir_, (run - self.mean_) / self.scale_)
         if self.central_neurons_ is not None:
-            features = features[:, _neuron_columns(self.features,
-                                                   self.reservoir_.network_.n_neurons,
+            features = features[:, _neuron_columns(self.features, self.reservoir_,
                                                    self.n_inputs_, self.central_neurons_)]
         pred = np.reshape(self.readout_.predict(features), (len(run), self.n_outputs_))
         return pred[:, 0] if self._y_1d else pred
@@ -369,14 +370,19 @@ def _stdp_input(z):
     return np.concatenate(z)[None]
 
 
-def _neuron_columns(features, n_neurons, n_inputs, neurons):
-    """Feature columns of the given neurons in every per-neuron block; input columns all."""
+def _neuron_columns(features, reservoir, n_inputs, neurons):
+    """Feature columns of the given neurons in every per-neuron block; input columns all.
+
+    A feature has one block of ``n_neurons`` columns per variable (two for
+    ``currents``, one per time constant for ``traces``).
+    """
+    n_neurons = reservoir.network_.n_neurons
     columns, offset = [], 0
     for name in _feature_names(features):
         if name == "input":
             columns.append(offset + np.arange(n_inputs))
             offset += n_inputs
-        else:
+        for _ in range(_neuron_blocks(name, reservoir)):
             columns.append(offset + np.asarray(neurons))
             offset += n_neurons
     return np.concatenate(columns)
