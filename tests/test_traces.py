@@ -139,7 +139,7 @@ def series(n=40, seed=0):
 
 def small(**kw):
     return Reservoir(**{"n_neurons": 100, "random_state": 0, "steps_per_input": SPI,
-                        "w_in": 4.0, **kw})
+                        "w_in": 4.0, "w_in_dist": "constant", **kw})
 
 
 @pytest.fixture(scope="module")
