@@ -53,17 +53,27 @@ def mc_score(params, n_neurons, seed):
     return {"mc_states": mcs["states"].total, "mc_v": mcs["v"].total, "mc_rate_hz": rate}
 
 
+#: Readout step features (``--features``); None: the readouts' defaults.
+FEATURES = {"value": None}
+
+
+def _readout_options():
+    return {} if FEATURES["value"] is None else {"features": tuple(FEATURES["value"])}
+
+
 def narma_score(params, n_neurons, seed):
     u, y = narma(2001, order=10, random_state=seed)
     u, y = u[:-1], y[1:]
-    model = SequenceRegressor(Reservoir(n_neurons=n_neurons, random_state=seed, **params))
+    model = SequenceRegressor(Reservoir(n_neurons=n_neurons, random_state=seed, **params),
+                              **_readout_options())
     model.fit(u[:1500], y[:1500])
     return {"narma_nrmse": nrmse(y[1550:], model.predict(u[1500:])[50:])}
 
 
 def lorenz_score(params, n_neurons, seed):
     series = lorenz63(2000 + 3 * 400, dt=DT, random_state=seed)
-    model = Forecaster(Reservoir(n_neurons=n_neurons, random_state=seed, **params))
+    model = Forecaster(Reservoir(n_neurons=n_neurons, random_state=seed, **params),
+                       **_readout_options())
     evaluation = evaluate_forecaster(model, series, n_train=2000, n_starts=3)
     vpt = np.median(evaluation.vpt_steps[:, 1]) * DT * LAMBDA
     return {"lorenz_vpt_lt": float(vpt)}
@@ -91,7 +101,11 @@ def main():
     parser.add_argument("--seed", type=int, default=100)
     parser.add_argument("--params", type=json.loads, default=None,
                         help="one extra candidate as JSON, e.g. '{\"w_in\": 2}'")
+    parser.add_argument("--features", nargs="*", default=None,
+                        help="readout step features of NARMA and Lorenz63 (hrsnn.readout."
+                             "STEP_FEATURES); default: the readouts' own")
     args = parser.parse_args()
+    FEATURES["value"] = args.features
     candidates = {name: CANDIDATES[name] for name in (args.only or CANDIDATES)}
     if args.params is not None:
         candidates = {json.dumps(args.params): args.params} if args.only is None else \

@@ -201,6 +201,18 @@ def test_reservoir_memory_capacity_of_states_and_potentials_matches_by_hand():
         expected = metrics.memory_capacity(getattr(again, name), u, k_max=10, washout=20)
         assert mcs[name].total == pytest.approx(expected.total, rel=1e-9, abs=1e-12)
     assert np.array_equal(result.counts, again.counts)
-    with pytest.raises(ValueError, match="'states' and/or 'v'"):
-        studies.reservoir_memory_capacity(_reference_reservoir("HeNHeS", 2), u_fit, u,
-                                          features=("spikes",))
+    for bad in (("spikes",), ("input",), (), "v"):
+        with pytest.raises(ValueError, match="non-empty tuple of names from"):
+            studies.reservoir_memory_capacity(_reference_reservoir("HeNHeS", 2), u_fit, u,
+                                              features=bad)
+
+
+def test_reservoir_memory_capacity_of_traces_matches_by_hand():
+    u_fit, u = studies.memory_capacity_inputs(3, 300, 100)
+    mcs, _ = studies.reservoir_memory_capacity(_reference_reservoir("HeNHeS", 3), u_fit, u,
+                                               k_max=10, washout=20, features=("traces",))
+    reservoir = _reference_reservoir("HeNHeS", 3).fit(u_fit.reshape(1, -1, 1))
+    traces = reservoir.run(u, record_spikes=False, record_traces=True).traces
+    expected = metrics.memory_capacity(traces, u, k_max=10, washout=20)
+    assert traces.shape[1] == 3 * reservoir.network_.n_neurons
+    assert mcs["traces"].total == pytest.approx(expected.total, rel=1e-9, abs=1e-12)

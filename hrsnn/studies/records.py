@@ -4,6 +4,7 @@ import numpy as np
 
 from .. import metrics
 from ..heterogeneity import PRESETS
+from ..readout._common import STEP_FEATURES, _recording, _step_features
 from ..reservoir import Reservoir
 
 __all__ = ["STUDY_INPUT", "VARIANTS", "effective_rank_inputs", "effective_rank_record",
@@ -166,7 +167,9 @@ def reservoir_memory_capacity(reservoir, u_fit, u, *, k_max=50, washout=100,
         STDP input and measuring input (:func:`memory_capacity_inputs`).
     k_max, washout : int
         Passed to :func:`hrsnn.metrics.memory_capacity`.
-    features : tuple of {"states", "v"}, default=("states",)
+    features : tuple of {"states", "v", "currents", "adaptation", "traces"}, default=("states",)
+        Step features by name (:data:`hrsnn.readout.STEP_FEATURES` but the
+        input), each measured on its own.
 
     Returns
     -------
@@ -175,13 +178,13 @@ def reservoir_memory_capacity(reservoir, u_fit, u, *, k_max=50, washout=100,
     result : SimulationResult
         The measuring run (counts, no spike list).
     """
-    unknown = sorted(set(features) - {"states", "v"})
-    if unknown or not features:
-        raise ValueError("The 'features' argument of reservoir_memory_capacity() must name "
-                         f"'states' and/or 'v'. Got {features!r} instead.")
+    allowed = tuple(name for name in STEP_FEATURES if name != "input")
+    if not features or isinstance(features, str) or not set(features) <= set(allowed):
+        raise ValueError("The 'features' argument of reservoir_memory_capacity() must be a "
+                         f"non-empty tuple of names from {allowed}. Got {features!r} instead.")
     reservoir.fit(np.asarray(u_fit, dtype=float)[None, :, None])
-    result = reservoir.run(u, record_spikes=False, record_v="v" in features)
-    return {name: metrics.memory_capacity(getattr(result, name), u, k_max=k_max,
+    result = reservoir.run(u, record_spikes=False, **_recording(features))
+    return {name: metrics.memory_capacity(_step_features(result, None, name), u, k_max=k_max,
                                           washout=washout) for name in features}, result
 
 
