@@ -282,20 +282,31 @@ def mc_task(args):
 
     names = [f"hrsnn Reservoir() states (N={args.n_neurons})",
              f"hrsnn Reservoir() membrane v (N={args.n_neurons})",
-             f"linear: {MC_TAPS}-tap delay line"]
+             f"hrsnn Reservoir() traces {Reservoir().trace_taus} ms (N={args.n_neurons})",
+             f"linear: {MC_TAPS}-tap delay line",
+             f"hrsnn broad_timescales preset, v (N={args.n_neurons})"]
     rows = {name: {"scores": [], "kind": kind}
-            for name, kind in zip(names, ("hrsnn", "hrsnn", "linear"))}
-    activity = []
+            for name, kind in zip(names, ("hrsnn", "hrsnn", "hrsnn", "linear", "hrsnn"))}
+    activity, broad_activity = [], []
     for seed in args.seeds:
         u_fit, u = memory_capacity_inputs(seed, MC_STEPS, MC_FIT_STEPS)
         reservoir = Reservoir(n_neurons=args.n_neurons, random_state=seed, n_jobs=args.n_jobs)
         mcs, result = reservoir_memory_capacity(reservoir, u_fit, u, k_max=MC_DELAYS,
-                                                washout=MC_WASHOUT, features=("states", "v"))
+                                                washout=MC_WASHOUT,
+                                                features=("states", "v", "traces"))
         rows[names[0]]["scores"].append(mcs["states"].total)
         rows[names[1]]["scores"].append(mcs["v"].total)
-        rows[names[2]]["scores"].append(mc(lagged_inputs(u, MC_TAPS), u))
+        rows[names[2]]["scores"].append(mcs["traces"].total)
+        rows[names[3]]["scores"].append(mc(lagged_inputs(u, MC_TAPS), u))
         activity.append(spiking_activity(reservoir, result.counts, len(u)))
+        broad = Reservoir.from_preset("broad_timescales", n_neurons=args.n_neurons,
+                                      random_state=seed, n_jobs=args.n_jobs)
+        mcs, result = reservoir_memory_capacity(broad, u_fit, u, k_max=MC_DELAYS,
+                                                washout=MC_WASHOUT, features=("v",))
+        rows[names[4]]["scores"].append(mcs["v"].total)
+        broad_activity.append(spiking_activity(broad, result.counts, len(u)))
     rows[names[0]]["cost"] = rows[names[1]]["cost"] = mean_of(activity)
+    rows[names[4]]["cost"] = mean_of(broad_activity)
     if esn_available(args):
         end = memory_capacity_test_start(MC_STEPS, k_max=MC_DELAYS, washout=MC_WASHOUT)
         u0 = memory_capacity_inputs(0, MC_STEPS, MC_FIT_STEPS)[1]

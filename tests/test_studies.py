@@ -14,7 +14,7 @@ SEEDS = (0, 1)
 MC_ARGS = {"n_neurons": 60, "n_steps": 300, "n_fit_steps": 100, "k_max": 10, "washout": 20}
 RANK_ARGS = {"n_neurons": 60, "n_stimuli": 20, "n_steps": 10, "n_fit": 3}
 MC_FIELDS = {"variant", "seed", "n_neurons", "mc", "mc_per_delay", "spikes",
-             "mc_per_spike", "activation", "rate_hz", "w_ee_mean"}
+             "mc_per_spike", "mc_v", "mc_v_per_spike", "activation", "rate_hz", "w_ee_mean"}
 RANK_FIELDS = {"variant", "seed", "n_neurons", "n_stimuli", "rank", "spikes",
                "spikes_per_stimulus", "activation", "rate_hz", "w_ee_mean"}
 
@@ -61,9 +61,14 @@ def test_mc_equals_independent_recomputation(mc_records):
     u_fit, u = studies.memory_capacity_inputs(seed, MC_ARGS["n_steps"],
                                               MC_ARGS["n_fit_steps"])
     reservoir = _reference_reservoir(variant, seed).fit(u_fit.reshape(1, -1, 1))
-    result = reservoir.run(u, record_spikes=False)
+    result = reservoir.run(u, record_spikes=False, record_v=True)
     mc = metrics.memory_capacity(result.states, u, k_max=MC_ARGS["k_max"],
                                  washout=MC_ARGS["washout"])
+    mc_v = metrics.memory_capacity(result.v, u, k_max=MC_ARGS["k_max"],
+                                   washout=MC_ARGS["washout"])
+    assert record["mc_v"] == pytest.approx(mc_v.total, rel=1e-9, abs=1e-12)
+    assert record["mc_v_per_spike"] == pytest.approx(
+        mc_v.total / (result.counts.sum() / reservoir.network_.n_neurons))
     # the study limits BLAS to one thread; other thread counts may round differently
     assert record["mc"] == pytest.approx(mc.total, rel=1e-9, abs=1e-12)
     np.testing.assert_allclose(record["mc_per_delay"], mc.per_delay, rtol=1e-9, atol=1e-12)

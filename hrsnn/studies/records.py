@@ -136,18 +136,22 @@ def memory_capacity_record(variant, seed, *, n_neurons=500, n_steps=3000,
     dict
         ``variant``, ``seed``, ``n_neurons``, ``mc`` (delays), ``mc_per_delay``
         (list of ``k_max`` floats), ``spikes`` (S), ``mc_per_spike``
-        (``MC / (S / N)``), ``activation`` (``S / (N T)``, T in simulation
+        (``MC / (S / N)``), ``mc_v`` and ``mc_v_per_spike`` (the same from the
+        membrane potentials, the continuous state), ``activation`` (``S / (N T)``, T in simulation
         steps), ``rate_hz`` (mean rate, Hz) and ``w_ee_mean`` (mean plastic
         weight after STDP).
     """
     u_fit, u = memory_capacity_inputs(seed, n_steps, n_fit_steps)
     reservoir = study_reservoir(variant, seed, n_neurons, **reservoir_params)
-    mcs, result = reservoir_memory_capacity(reservoir, u_fit, u, k_max=k_max, washout=washout)
+    mcs, result = reservoir_memory_capacity(reservoir, u_fit, u, k_max=k_max, washout=washout,
+                                            features=("states", "v"))
     mc = mcs["states"]
     spikes = metrics.spike_count(result)
     return {"variant": variant, "seed": int(seed), "n_neurons": int(n_neurons),
             "mc": mc.total, "mc_per_delay": mc.per_delay.tolist(), "spikes": spikes,
             "mc_per_spike": metrics.spike_efficiency(mc, spikes, n_neurons),
+            "mc_v": mcs["v"].total,
+            "mc_v_per_spike": metrics.spike_efficiency(mcs["v"], spikes, n_neurons),
             **_activity(spikes, reservoir, n_steps), "w_ee_mean": _plastic_mean(reservoir)}
 
 
