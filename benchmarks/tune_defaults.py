@@ -10,6 +10,11 @@ membrane potentials) and the mean rate on its input, NARMA-10 NRMSE of a
 ``Forecaster`` over 3 windows, and digits accuracy of
 ``make_pipeline(Reservoir(**p), RidgeClassifierCV())``.
 
+Measured on seeds 100-102 (N = 500), ``uniform w_in=3 w_scale=0.1`` (the
+defaults since) had the best Lorenz63 VPT (1.41 LT) at the same digits
+accuracy (96.7 %) as the others; over seeds 101-107 Lorenz63 alone gave 0.91
+against 1.02 LT for ``w_scale=0.02``, inside the spread.
+
 ``python benchmarks/tune_defaults.py`` scores the built-in candidates;
 ``--only NAME ...`` a subset; ``--n-neurons`` the size (default 500).
 """
@@ -37,10 +42,14 @@ LAMBDA = LYAPUNOV_EXPONENTS["lorenz63"]
 #: The candidates: name -> Reservoir parameters (beyond n_neurons and the seed).
 CANDIDATES = {
     "defaults": {},
-    "uniform": dict(w_in_dist="uniform"),
+    "constant w_in=1 (the earlier default)": dict(w_in_dist="constant", w_in=1.0),
+    "uniform w_in=1": dict(w_in_dist="uniform", w_in=1.0),
     "uniform w_in=2": dict(w_in_dist="uniform", w_in=2.0),
-    "uniform w_in=2 w_scale=0.05": dict(w_in_dist="uniform", w_in=2.0, w_scale=0.05),
+    "uniform w_in=2 w_scale=0.2": dict(w_in_dist="uniform", w_in=2.0, w_scale=0.2),
+    "uniform w_in=3 w_scale=0.05": dict(w_in_dist="uniform", w_in=3.0, w_scale=0.05),
+    "uniform w_in=3 w_scale=0.1": dict(w_in_dist="uniform", w_in=3.0, w_scale=0.1),
     "uniform w_in=3 w_scale=0.02": dict(w_in_dist="uniform", w_in=3.0, w_scale=0.02),
+    "uniform w_in=4 w_scale=0.05": dict(w_in_dist="uniform", w_in=4.0, w_scale=0.05),
 }
 
 
