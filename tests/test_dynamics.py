@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
-from hrsnn.dynamics import lyapunov_spectrum, rk4_tangent_maps
+from hrsnn import build_network
+from hrsnn.dynamics import RateNetwork, lyapunov_spectrum, rk4_tangent_maps
 
 SIGMA, RHO, BETA = 10.0, 28.0, 8.0 / 3.0
 
@@ -24,7 +25,7 @@ def linear_system(seed=0, n=6):
 def test_linear_system_exponents_are_the_real_parts_of_its_eigenvalues():
     a, dt = linear_system(), 0.05
     step = expm(a * dt)
-    exponents = lyapunov_spectrum((step for _ in range(4000)), dt, transient=500)
+    exponents = lyapunov_spectrum((step for _ in range(4000)), dt, transient=500).exponents
     # complex pairs share a real part: compare sorted real parts
     expected = np.sort(np.linalg.eigvals(a).real)[::-1]
     np.testing.assert_allclose(exponents, expected, atol=0.02)
@@ -33,8 +34,9 @@ def test_linear_system_exponents_are_the_real_parts_of_its_eigenvalues():
 def test_leading_exponents_of_a_frame_match_the_full_spectrum():
     a, dt = linear_system(1, 8), 0.05
     step = expm(a * dt)
-    full = lyapunov_spectrum((step for _ in range(3000)), dt, transient=300)
-    leading = lyapunov_spectrum((step for _ in range(3000)), dt, k=3, transient=300)
+    full = lyapunov_spectrum((step for _ in range(3000)), dt, transient=300).exponents
+    leading = lyapunov_spectrum((step for _ in range(3000)), dt, k=3,
+                                 transient=300).exponents
     assert leading.shape == (3,)
     np.testing.assert_allclose(leading, full[:3], atol=0.02)
 
@@ -42,7 +44,7 @@ def test_leading_exponents_of_a_frame_match_the_full_spectrum():
 def test_lorenz63_spectrum_matches_the_published_values():
     dt = 0.01
     maps = rk4_tangent_maps(lorenz, lorenz_jacobian, [1.0, 1.0, 20.0], dt, 60000)
-    exponents = lyapunov_spectrum(maps, dt, transient=2000)
+    exponents = lyapunov_spectrum(maps, dt, transient=2000).exponents
     # Sprott (2003): 0.9056, 0, -14.5723; finite averaging leaves ~0.02
     assert exponents[0] == pytest.approx(0.9056, abs=0.03)
     assert abs(exponents[1]) < 0.02
@@ -73,7 +75,9 @@ def test_bad_input_gets_clear_errors():
         lyapunov_spectrum([good, np.eye(2)], 1.0)
     with pytest.raises(ValueError, match="Tangent map 0 .* must be square"):
         lyapunov_spectrum([np.ones((2, 3))], 1.0)
-    with pytest.raises(ValueError, match="NaN or inf"):
+    with pytest.raises(ValueError, match="Tangent map 0 .* must be square"):
+        lyapunov_spectrum([[1.0, 2.0]], 1.0)
+    with pytest.raises(ValueError, match="gives NaN or inf"):
         lyapunov_spectrum([good * np.nan], 1.0)
     with pytest.raises(ValueError, match="'k'"):
         lyapunov_spectrum([good], 1.0, k=4)
@@ -81,3 +85,98 @@ def test_bad_input_gets_clear_errors():
         lyapunov_spectrum([good] * 5, 1.0, transient=5)
     with pytest.raises(ValueError, match="'dt'"):
         lyapunov_spectrum([good], 0.0)
+
+
+def test_per_neuron_exponents_of_a_diagonal_system_are_its_rates():
+    # uncoupled coordinates: each direction is one coordinate, so the
+    # participation is the identity and neuron i gets exactly its own rate
+    rates = np.array([-0.1, -0.5, -1.0, -2.0])
+    step = np.diag(np.exp(rates * 0.1))
+    spectrum = lyapunov_spectrum([step] * 2000, 0.1, transient=200)
+    np.testing.assert_allclose(spectrum.exponents, rates, atol=1e-9)
+    np.testing.assert_allclose(spectrum.per_neuron, rates, atol=1e-3)
+    np.testing.assert_allclose(spectrum.participation.sum(axis=0), 1.0)
+    assert spectrum.largest == pytest.approx(-0.1) and spectrum.n_steps == 1800
+
+
+def test_sparse_and_operator_maps_give_the_dense_result():
+    from scipy import sparse
+    from scipy.sparse.linalg import aslinearoperator
+    step = expm(linear_system(2, 5) * 0.05)
+    dense = lyapunov_spectrum([step] * 500, 0.05).exponents
+    as_sparse = lyapunov_spectrum([sparse.csr_array(step)] * 500, 0.05).exponents
+    as_operator = lyapunov_spectrum([aslinearoperator(step)] * 500, 0.05).exponents
+    np.testing.assert_allclose(as_sparse, dense, rtol=1e-12)
+    np.testing.assert_allclose(as_operator, dense, rtol=1e-12)
+
+
+# ------------------------------------------------------------------ rate model
+
+
+def small_rate_network(gain, n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    weights = rng.standard_normal((n, n)) / np.sqrt(n) * (rng.random((n, n)) < 0.5)
+    return RateNetwork(rng.uniform(2.0, 10.0, n), weights, gain=gain)
+
+
+def test_rate_tangent_map_is_the_derivative_of_the_euler_step():
+    net = small_rate_network(3.0)
+    trajectory = net.simulate(50, 0.5, noise_sigma=0.3)
+    t, eps = 37, 1e-6
+    m = next(iter(list(net.tangent_maps(trajectory))[t:])) @ np.eye(net.n)
+    r, extra = trajectory.rates[t], trajectory.drive[t] - net.incoming @ trajectory.rates[t]
+
+    def step(x):
+        return x + 0.5 / net.tau * (np.tanh(net.incoming @ x + extra) - x)
+
+    numeric = np.column_stack([(step(r + eps * e) - step(r - eps * e)) / (2 * eps)
+                               for e in np.eye(net.n)])
+    np.testing.assert_allclose(m, numeric, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(trajectory.rates[t + 1], step(r), rtol=1e-12)
+
+
+def test_rate_exponents_at_rest_are_the_log_eigenvalues_of_the_linear_map():
+    net = small_rate_network(0.5, n=12)
+    dt = 0.5
+    trajectory = net.simulate(3000, dt)                 # no drive: stays at r = 0
+    spectrum = lyapunov_spectrum(net.tangent_maps(trajectory), dt, transient=300)
+    linear = np.eye(12) + dt / net.tau[:, None] * (net.incoming.toarray() - np.eye(12))
+    expected = np.sort(np.log(np.abs(np.linalg.eigvals(linear))) / dt)[::-1]
+    np.testing.assert_allclose(spectrum.exponents, expected, atol=2e-3)
+
+
+@pytest.mark.parametrize("gain", [1.0, 20.0])
+def test_qr_and_twin_largest_exponents_agree_on_a_network(gain):
+    net = RateNetwork.from_network(build_network(200, 1, 0), gain=gain)
+    trajectory = net.simulate(3000, 1.0, noise_sigma=0.5)
+    qr = lyapunov_spectrum(net.tangent_maps(trajectory), 1.0, k=3, transient=500).largest
+    twin = net.twin_largest_exponent(3000, 1.0, noise_sigma=0.5, transient=500)
+    assert twin == pytest.approx(qr, rel=0.1, abs=2e-4)
+
+
+def test_per_neuron_exponents_of_a_network_are_weighted_means():
+    net = RateNetwork.from_network(build_network(60, 1, 1), gain=5.0)
+    spectrum = lyapunov_spectrum(net.tangent_maps(net.simulate(800, 1.0, noise_sigma=0.5)),
+                                 1.0, transient=100)
+    lam = spectrum.per_neuron
+    # each is a convex combination of the exponents (full frame: rows of P sum to 1)
+    np.testing.assert_allclose(spectrum.participation.sum(axis=1), 1.0, atol=1e-9)
+    assert lam.shape == (60,)
+    assert np.all(lam <= spectrum.exponents[0] + 1e-12)
+    assert np.all(lam >= spectrum.exponents[-1] - 1e-12)
+
+
+def test_rate_network_errors_name_the_argument():
+    with pytest.raises(ValueError, match="'tau' of RateNetwork"):
+        RateNetwork([1.0, -1.0], np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"'weights' of RateNetwork must have shape \(2, 2\)"):
+        RateNetwork([1.0, 2.0], np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="NaN or inf"):
+        RateNetwork([1.0, 2.0], np.full((2, 2), np.nan))
+    net = RateNetwork([1.0, 2.0], np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"'inputs' must be a finite array of shape \(5, 2\)"):
+        net.simulate(5, inputs=np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="'noise_sigma'"):
+        net.simulate(5, noise_sigma=-1.0)
+    with pytest.raises(ValueError, match="averaged no renormalisation"):
+        net.twin_largest_exponent(5, renormalise_every=10)

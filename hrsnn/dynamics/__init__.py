@@ -1,5 +1,7 @@
-"""Dynamics of networks and systems: Lyapunov exponents (the groundwork of LNP pruning)."""
+"""Dynamics of networks and systems: rate models and Lyapunov exponents (for LNP pruning)."""
 
-from .lyapunov import lyapunov_spectrum, rk4_tangent_maps
+from .lyapunov import LyapunovSpectrum, lyapunov_spectrum, rk4_tangent_maps
+from .rate import RateNetwork, RateTrajectory
 
-__all__ = ["lyapunov_spectrum", "rk4_tangent_maps"]
+__all__ = ["LyapunovSpectrum", "RateNetwork", "RateTrajectory", "lyapunov_spectrum",
+           "rk4_tangent_maps"]

@@ -1,17 +1,63 @@
 """Lyapunov exponents by the QR (Benettin) method.
 
 The tangent dynamics of a trajectory are given as one-step tangent maps
-``M_t`` (the Jacobian of the map ``x_t -> x_{t+1}``). An orthonormal frame
-``Q`` (``n x k``) is pushed through them, ``Q <- M_t Q``, and
-re-orthonormalised by a QR decomposition every step; the exponents are the
-time averages of ``log |R_ii|``. ``k < n`` gives the leading ``k`` exponents
-at the cost of an ``n x k`` QR, which keeps thousands of dimensions
-affordable. Steps of the transient rotate the frame but are not averaged.
+``M_t`` (the Jacobian of the map ``x_t -> x_{t+1}``): dense arrays, sparse
+matrices or :class:`scipy.sparse.linalg.LinearOperator` objects, anything
+with ``shape`` and ``M @ Q``. An orthonormal frame ``Q`` (``n x k``) is pushed
+through them, ``Q <- M_t Q``, and re-orthonormalised by a QR decomposition
+every step; the exponents are the time averages of ``log |R_jj|``. ``k < n``
+gives the leading ``k`` exponents at the cost of an ``n x k`` QR, which keeps
+thousands of dimensions affordable. Steps of the transient rotate the frame
+but are not averaged.
+
+Per-neuron exponents. The spectrum belongs to directions, not to neurons;
+identifying the ``i``-th exponent with neuron ``i`` (as the LNP paper does)
+has no meaning. We attribute the exponents to the coordinates by their
+participation in the QR directions (SPEC §9.1): ``P_ij`` is the time average
+of ``Q_ij ** 2`` over the averaged steps (each column of ``P`` sums to 1),
+and neuron ``i``'s exponent is ``lambda_i = sum_j P_ij lambda_j``, a weighted
+mean of the exponents of the directions it takes part in. With ``k < n``
+only the leading directions contribute, so the weights of a neuron sum to
+less than 1.
 """
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from .._validation import check_number
+
+
+@dataclass(frozen=True)
+class LyapunovSpectrum:
+    """The result of :func:`lyapunov_spectrum`.
+
+    Attributes
+    ----------
+    exponents : ndarray of shape (k,)
+        In decreasing order, per unit of ``dt``'s time.
+    participation : ndarray of shape (n, k)
+        ``P_ij``: time-averaged squared entries of the QR frame, columns in
+        the order of ``exponents`` (each sums to 1).
+    n_steps : int
+        Steps averaged (after the transient).
+    dt : float
+    """
+
+    exponents: np.ndarray
+    participation: np.ndarray
+    n_steps: int
+    dt: float
+
+    @property
+    def per_neuron(self):
+        """``lambda_i = sum_j P_ij lambda_j``, shape (n,) (see the module docstring)."""
+        return self.participation @ self.exponents
+
+    @property
+    def largest(self):
+        """The largest exponent."""
+        return float(self.exponents[0])
 
 
 def lyapunov_spectrum(tangent_maps, dt, *, k=None, transient=0, random_state=0):
@@ -19,9 +65,10 @@ def lyapunov_spectrum(tangent_maps, dt, *, k=None, transient=0, random_state=0):
 
     Parameters
     ----------
-    tangent_maps : iterable of ndarray of shape (n, n)
+    tangent_maps : iterable
         ``M_t``, the Jacobian of step ``t`` of the map along the trajectory
-        (for a flow, of its integrator step; see :func:`rk4_tangent_maps`).
+        (for a flow, of its integrator step; see :func:`rk4_tangent_maps`):
+        each an ndarray, a sparse matrix or a LinearOperator of shape (n, n).
     dt : float
         Time per step; exponents are per unit of this time.
     k : int or None, default=None
@@ -33,42 +80,50 @@ def lyapunov_spectrum(tangent_maps, dt, *, k=None, transient=0, random_state=0):
 
     Returns
     -------
-    ndarray of shape (k,)
-        Exponents in decreasing order (per unit time).
+    LyapunovSpectrum
+        ``exponents`` (k,), decreasing; ``participation`` (n, k);
+        ``per_neuron`` (n,).
 
     Raises
     ------
     ValueError
-        If a map is not square of a consistent size, is not finite, ``k`` is
-        out of range, or fewer than one step is left after the transient.
+        If a map is not square of a consistent size, a pushed frame is not
+        finite, ``k`` is out of range, or no step is left after the transient.
     """
     check_number("lyapunov_spectrum", "dt", dt, "float", 0.0, low_open=True)
     check_number("lyapunov_spectrum", "transient", transient, "int", 0)
-    frame, log_growth, n_averaged = None, None, 0
+    frame = log_growth = participation = None
+    n_averaged = 0
     for step, m in enumerate(tangent_maps):
-        m = _checked_map(m, step, None if frame is None else frame.shape[0])
+        _check_shape(m, step, None if frame is None else frame.shape[0])
         if frame is None:
             frame = _initial_frame(m.shape[0], k, random_state)
-            log_growth = np.zeros(frame.shape[1])
-        frame, r = np.linalg.qr(m @ frame)
+            log_growth, participation = np.zeros(frame.shape[1]), np.zeros(frame.shape)
+        pushed = np.asarray(m @ frame, dtype=np.float64)
+        if not np.all(np.isfinite(pushed)):
+            raise ValueError(f"Tangent map {step} of lyapunov_spectrum() gives NaN or inf "
+                             "(it contains them, or the trajectory diverged).")
+        frame, r = np.linalg.qr(pushed)
         if step >= transient:
             log_growth += np.log(np.abs(np.diag(r)))
+            participation += frame ** 2
             n_averaged += 1
     if n_averaged == 0:
         raise ValueError("lyapunov_spectrum() needs at least one tangent map after the "
                          f"{transient} transient steps; got fewer.")
-    return np.sort(log_growth / (n_averaged * dt))[::-1]
+    exponents = log_growth / (n_averaged * dt)
+    order = np.argsort(-exponents, kind="stable")
+    return LyapunovSpectrum(exponents[order], participation[:, order] / n_averaged,
+                            n_averaged, float(dt))
 
 
-def _checked_map(m, step, n):
-    m = np.asarray(m, dtype=np.float64)
-    if m.ndim != 2 or m.shape[0] != m.shape[1] or (n is not None and m.shape[0] != n):
+def _check_shape(m, step, n):
+    shape = getattr(m, "shape", None)
+    if (shape is None or len(shape) != 2 or shape[0] != shape[1]
+            or (n is not None and shape[0] != n)):
         expected = "square" if n is None else f"of shape ({n}, {n})"
         raise ValueError(f"Tangent map {step} of lyapunov_spectrum() must be {expected}; "
-                         f"got shape {m.shape}.")
-    if not np.all(np.isfinite(m)):
-        raise ValueError(f"Tangent map {step} of lyapunov_spectrum() contains NaN or inf.")
-    return m
+                         f"got shape {shape}.")
 
 
 def _initial_frame(n, k, random_state):
