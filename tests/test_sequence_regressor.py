@@ -41,8 +41,19 @@ def features_by_hand(regressor, u):
     return np.hstack([result.states, result.v])
 
 
+class ClippedScaler:
+    """By hand: clip to the training range (numpy), then sklearn's StandardScaler."""
+
+    def __init__(self, train):
+        self.low, self.high = train.min(axis=0), train.max(axis=0)
+        self.scaler = StandardScaler().fit(train)
+
+    def transform(self, X):
+        return self.scaler.transform(np.clip(X, self.low, self.high))
+
+
 def scaled_ridge_by_hand(features, targets, alpha):
-    scaler = StandardScaler().fit(features)
+    scaler = ClippedScaler(features)
     return scaler, Ridge(alpha=alpha).fit(scaler.transform(features), targets)
 
 
@@ -238,3 +249,30 @@ def test_predict_checks_its_input(fitted, delay_task):
     from sklearn.exceptions import NotFittedError
     with pytest.raises(NotFittedError):
         unfitted.predict(delay_task[0])
+
+
+def test_bounded_scaler_clips_to_the_training_range_then_standardises():
+    from sklearn.preprocessing import StandardScaler
+
+    from hrsnn.readout._common import BoundedScaler
+    rng = np.random.default_rng(0)
+    train = rng.normal(size=(200, 3))
+    train[:, 2] = 0.0
+    train[17, 2] = 1e-3                       # a feature that barely moved in training
+    scaler = BoundedScaler().fit(train)
+    np.testing.assert_allclose(scaler.transform(train),
+                               StandardScaler().fit(train).transform(train), rtol=1e-12)
+    new = np.array([[100.0, -100.0, 5.0]])
+    expected = (np.array([train[:, 0].max(), train[:, 1].min(), 1e-3]) - train.mean(0)) \
+        / train.std(0)
+    np.testing.assert_allclose(scaler.transform(new)[0], expected, rtol=1e-12)
+    assert abs(scaler.transform(new)[0, 2]) < np.sqrt(len(train))   # not 5 / 7e-5
+
+
+def test_sequence_regressor_readout_bounds_its_features():
+    from hrsnn.readout._common import BoundedScaler
+    u, y = narma(400, order=10, random_state=0)
+    fitted = model().fit(u[:300], y[:300])
+    assert isinstance(fitted.readout_[0], BoundedScaler)
+    mlp = model(readout="mlp").fit(u[:300], y[:300])
+    assert isinstance(mlp.readout_.regressor_[0], BoundedScaler)

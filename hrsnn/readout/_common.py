@@ -5,7 +5,8 @@ from contextlib import contextmanager
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils.validation import check_array
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from .._validation import check_choice
 from ..reservoir import Reservoir
@@ -72,6 +73,35 @@ def _standardisation(series, standardize):
     scale = series.std(axis=0)
     return series.mean(axis=0), np.where(scale > 0, scale, 1.0)
 
+
+
+class BoundedScaler(StandardScaler):
+    """``StandardScaler`` that first clips every feature to its training range.
+
+    Spiking features can be nearly constant in training (a neuron that fired
+    once) and then take values never seen (it fires often on new input):
+    standardised by their tiny training spread, they would enter the readout
+    thousands of standard deviations out and swamp its prediction (NARMA-10,
+    seed 106: NRMSE 8.7 instead of 0.7). Clipping to ``[data_min_,
+    data_max_]`` keeps the readout inside the range it was fitted on; rows
+    like the training rows are transformed exactly as by ``StandardScaler``.
+
+    Attributes
+    ----------
+    data_min_, data_max_ : ndarray of shape (n_features,)
+        Per-feature range of the training data (besides ``StandardScaler``'s).
+    """
+
+    def fit(self, X, y=None, sample_weight=None):
+        super().fit(X, y, sample_weight)
+        X = check_array(X, dtype=np.float64)
+        self.data_min_, self.data_max_ = X.min(axis=0), X.max(axis=0)
+        return self
+
+    def transform(self, X, copy=None):
+        check_is_fitted(self, "data_min_")
+        X = np.clip(check_array(X, dtype=np.float64), self.data_min_, self.data_max_)
+        return super().transform(X, copy=False)
 
 
 # ------------------------------------------------- shared by the readouts

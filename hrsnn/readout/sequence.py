@@ -15,6 +15,7 @@ from .._validation import check_choice, check_number
 from ..metrics import RIDGE_ALPHAS
 from ._common import (
     _MLP_MAX_ITER,
+    BoundedScaler,
     MLP_HIDDEN_LAYERS,
     _as_series,
     _check_alphas,
@@ -45,7 +46,8 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
     (inputs that are the previous outputs) are :class:`Forecaster`'s job.
 
     Features per input step are named by ``features``; they are
-    standardised (``StandardScaler``, training statistics) before the
+    standardised (:class:`BoundedScaler`: training statistics, each feature
+    first clipped to its training range) before the
     readout, and the first ``washout`` steps of every run are not used for
     training. The readout is a ridge regression whose ``alpha`` is chosen
     among ``alphas`` and then refitted on all training rows, or the paper's
@@ -120,7 +122,7 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
     reservoir_ : Reservoir
         The fitted reservoir (STDP on the training input).
     readout_ : sklearn Pipeline or TransformedTargetRegressor
-        ``StandardScaler`` + ``Ridge(alpha_)``, or the scaled MLP.
+        ``BoundedScaler`` + ``Ridge(alpha_)``, or the scaled MLP.
     alpha_ : float or None
         Chosen ridge penalty (None with ``readout="mlp"``).
     validation_scores_ : dict or None
@@ -270,7 +272,7 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
         alphas = np.asarray(self.alphas, dtype=float).ravel()
         scores = None
         if self.selection == "cv":
-            cv = make_pipeline(StandardScaler(), RidgeCV(alphas=alphas))
+            cv = make_pipeline(BoundedScaler(), RidgeCV(alphas=alphas))
             alpha = float(cv.fit(features, targets)[-1].alpha_)
         else:
             n_fit = n_rows - _validation_rows(n_rows, self.validation_fraction)
@@ -282,7 +284,7 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
         seed = int(np.random.SeedSequence(reservoir.seed_).spawn(2)[0].generate_state(1)[0])
         mlp = MLPRegressor(hidden_layer_sizes=tuple(self.hidden_layer_sizes),
                            max_iter=_MLP_MAX_ITER, random_state=seed)
-        return TransformedTargetRegressor(make_pipeline(StandardScaler(), mlp),
+        return TransformedTargetRegressor(make_pipeline(BoundedScaler(), mlp),
                                           transformer=StandardScaler())
 
     def _central(self, reservoir):
@@ -393,7 +395,7 @@ def _validation_rows(n_rows, fraction):
 
 
 def _scaled_ridge(alpha):
-    return make_pipeline(StandardScaler(), Ridge(alpha=alpha))
+    return make_pipeline(BoundedScaler(), Ridge(alpha=alpha))
 
 
 def _tail_error(alpha, features, targets, n_fit):
