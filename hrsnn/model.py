@@ -218,7 +218,8 @@ _TOPOLOGY = (
 )
 
 _WEIGHTS = (
-    Param("w_scale", 0.1, "Factor on every recurrent weight.", low=0.0, builder=True,
+    Param("w_scale", 0.02, "Factor on every recurrent weight (weak coupling, chosen on "
+          "validation data by ``benchmarks/tune_defaults.py``).", low=0.0, builder=True,
           search=((0.01, 0.5), True)),
     Param("w_ee", 1.0, "Mean E->E weight magnitude before ``w_scale``.", low=0.0,
           builder=True),

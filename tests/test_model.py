@@ -90,7 +90,8 @@ def test_search_space_defaults_derive_from_the_declaration():
     space = SearchSpace.default(scalars=["w_scale"])
     params = space.to_reservoir_params(space.initial_candidate())
     assert {k: params[k] for k in ("tau_m_exc_shape", "tau_m_exc_mean", "w_scale")} == {
-        "tau_m_exc_shape": 3.0, "tau_m_exc_mean": 20.0, "w_scale": 0.1}
+        "tau_m_exc_shape": 3.0, "tau_m_exc_mean": 20.0,
+        "w_scale": model.PARAMETERS["w_scale"].default}
 
 
 def test_grid_search_over_flat_model_parameters():

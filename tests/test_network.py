@@ -204,7 +204,7 @@ def test_new_plastic_synapses_draw_stdp_parameters_from_the_networks_distributio
     dense = net.weights.toarray() != 0
     pairs = [(j, i) for j in exc[:80] for i in exc[:80] if j != i and not dense[j, i]][:3000]
     pre, post = np.array(pairs).T
-    grown = net.add_synapses(pre, post, 0.05, random_state=0)
+    grown = net.add_synapses(pre, post, 0.5 * net.w_max, random_state=0)
     new = grown.synapse_index(net.next_synapse_id + np.arange(len(pre)))
     assert grown.plastic[new].all()
     tau_plus = grown.tau_plus[new]
@@ -221,7 +221,7 @@ def test_new_plastic_synapses_draw_stdp_parameters_from_the_networks_distributio
     missing = [(j, i) for j in exc for i in exc if j != i
                and not homog.weights.toarray()[j, i]][:5]
     pre, post = np.array(missing).T
-    grown = homog.add_synapses(pre, post, 0.05, random_state=1)
+    grown = homog.add_synapses(pre, post, 0.5 * homog.w_max, random_state=1)
     new = grown.synapse_index(homog.next_synapse_id + np.arange(5))
     assert grown.tau_minus[new].tolist() == [20.0] * 5
     assert grown.eta_plus[new].tolist() == [0.01] * 5

@@ -6,6 +6,7 @@ from scipy.spatial.distance import cdist
 from scipy.stats import norm
 
 from hrsnn import build_network
+from hrsnn.model import PARAMETERS
 from hrsnn.topology import grid_shape_for
 
 C = {"c_ee": 0.3, "c_ei": 0.2, "c_ie": 0.4, "c_ii": 0.1}
@@ -77,11 +78,13 @@ def test_weight_means_per_type(net):
     exponential X with mean m, E[min(X, 2m)] = m (1 - exp(-2)).
     """
     pe, qe = net.is_exc[net.pre], net.is_exc[net.post]
-    ee_mean = 0.1 * (1 - np.exp(-2.0))
-    for mask, mean in ((pe & qe, ee_mean), (pe & ~qe, 0.2), (~pe & qe, 0.06), (~pe & ~qe, 0.06)):
+    scale = PARAMETERS["w_scale"].default             # the fixture uses the defaults
+    ee_mean = scale * (1 - np.exp(-2.0))
+    for mask, mean in ((pe & qe, ee_mean), (pe & ~qe, 2 * scale), (~pe & qe, 0.6 * scale),
+                       (~pe & ~qe, 0.6 * scale)):
         w = np.abs(net.weight[mask])
         assert abs(w.mean() - mean) < 5 * mean / np.sqrt(mask.sum()), (w.mean(), mean)
-    assert net.w_max == pytest.approx(0.2)
+    assert net.w_max == pytest.approx(2 * scale)
     w_ee = net.weight[pe & qe]
     assert w_ee.max() == net.w_max
     assert np.mean(w_ee == net.w_max) == pytest.approx(np.exp(-2.0), abs=0.03)
