@@ -180,3 +180,63 @@ def test_rate_network_errors_name_the_argument():
         net.simulate(5, noise_sigma=-1.0)
     with pytest.raises(ValueError, match="averaged no renormalisation"):
         net.twin_largest_exponent(5, renormalise_every=10)
+
+
+# ------------------------------------------------------------- spiking twins
+def test_silent_reservoir_twins_decay_with_the_slowest_membrane():
+    # no spikes: a displacement of the potentials decays exactly, each neuron by
+    # exp(-T / tau_m); the growth per interval tends to the slowest, -T / max(tau_m)
+    from hrsnn import Reservoir
+    from hrsnn.dynamics import spiking_largest_exponent
+    u = np.random.default_rng(0).uniform(-1, 1, (600, 1))
+    reservoir = Reservoir(200, random_state=0, stdp=False, w_in=0.3).fit(u[None])
+    assert reservoir.transform(u[None]).sum() == 0
+    result = spiking_largest_exponent(reservoir, u, renormalise_every=10)
+    slowest = -result.interval_ms / reservoir.network_.tau_m.max()
+    assert result.interval_ms == 10 * reservoir.steps_per_input * reservoir.dt
+    assert np.all(result.log_growth <= slowest + 1e-9)
+    assert result.log_growth[-1] == pytest.approx(slowest, rel=5e-3)
+    assert result.flips == 0 and result.exponent < 0
+
+
+def test_spiking_twins_flip_spikes_when_driven_and_are_reproducible():
+    from hrsnn import Reservoir
+    from hrsnn.dynamics import spiking_largest_exponent
+    u = np.random.default_rng(1).uniform(0.5, 1.5, (400, 1))
+    driven = dict(stdp=False, w_in=2.0, w_in_dist="constant", p_in=1.0)
+    reservoir = Reservoir(200, random_state=0, w_scale=0.3, **driven).fit(u[None])
+    first = spiking_largest_exponent(reservoir, u, epsilon=0.1)
+    again = spiking_largest_exponent(reservoir, u, epsilon=0.1)
+    assert first.flips > 0 and first.erased == 0
+    np.testing.assert_array_equal(first.log_growth, again.log_growth)
+    # every neuron fires: resets erase displacements, the exponent is far below
+    # the subthreshold decay of any membrane
+    assert first.exponent < -1.0 / reservoir.network_.tau_m.max()
+
+
+def test_a_fully_reset_displacement_is_erased():
+    from hrsnn import Network, Reservoir
+    from hrsnn.dynamics import spiking_largest_exponent
+    # two uncoupled neurons driven far above threshold: both spike within every
+    # interval and the reset takes both twins to v_reset
+    net = Network.from_arrays(tau_m=[10.0, 20.0], v_th=[1.0, 1.0], is_exc=[True, True],
+                              pre=[], post=[], weight=[], in_channel=[0, 0],
+                              in_post=[0, 1], in_weight=[5.0, 5.0], t_ref=0.0)
+    u = np.ones((100, 1))
+    reservoir = Reservoir(network=net, stdp=False, random_state=0).fit(u[None])
+    result = spiking_largest_exponent(reservoir, u, epsilon=1e-6)
+    assert result.erased == len(result.log_growth) and result.exponent == -np.inf
+
+
+def test_spiking_twins_reject_bad_arguments():
+    from hrsnn import Reservoir
+    from hrsnn.dynamics import spiking_largest_exponent
+    u = np.zeros((30, 1))
+    reservoir = Reservoir(50, random_state=0, stdp=False).fit(u[None])
+    with pytest.raises(ValueError, match="'u' has 30 steps"):
+        spiking_largest_exponent(reservoir, u, renormalise_every=20)
+    with pytest.raises(ValueError, match="'epsilon'"):
+        spiking_largest_exponent(reservoir, u, epsilon=0.0)
+    poisson = Reservoir(50, random_state=0, stdp=False, encoding="poisson").fit(u[None] + 1)
+    with pytest.raises(ValueError, match="Poisson encoding"):
+        spiking_largest_exponent(poisson, u + 1)

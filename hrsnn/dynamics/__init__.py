@@ -2,6 +2,7 @@
 
 from .lyapunov import LyapunovSpectrum, lyapunov_spectrum, rk4_tangent_maps
 from .rate import RateNetwork, RateTrajectory
+from .spiking import TwinExponent, spiking_largest_exponent
 
-__all__ = ["LyapunovSpectrum", "RateNetwork", "RateTrajectory", "lyapunov_spectrum",
-           "rk4_tangent_maps"]
+__all__ = ["LyapunovSpectrum", "RateNetwork", "RateTrajectory", "TwinExponent",
+           "lyapunov_spectrum", "rk4_tangent_maps", "spiking_largest_exponent"]
