@@ -1,0 +1,9 @@
+"""Pruning: Lyapunov noise pruning (LNP) of synapses and its pieces."""
+
+from .lyapunov_matrix import lyapunov_matrix, neighbourhood_harmonic_means
+from .noise import (NoisePruning, keep_probabilities, noise_prune, rate_matrix,
+                    relative_covariance_error, sparsify, stationary_covariance)
+
+__all__ = ["NoisePruning", "keep_probabilities", "lyapunov_matrix",
+           "neighbourhood_harmonic_means", "noise_prune", "rate_matrix",
+           "relative_covariance_error", "sparsify", "stationary_covariance"]

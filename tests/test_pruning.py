@@ -1,0 +1,134 @@
+import numpy as np
+import pytest
+
+from hrsnn import Network, build_network
+from hrsnn.pruning import (keep_probabilities, lyapunov_matrix, neighbourhood_harmonic_means,
+                           noise_prune, rate_matrix, relative_covariance_error, sparsify,
+                           stationary_covariance)
+
+
+def five_neurons():
+    # 0 -> 1, 1 -> 2, 2 -> 0, 3 -> 4 (two components); neuron 4 inhibitory
+    return Network.from_arrays(tau_m=[10.0, 20.0, 30.0, 40.0, 50.0], v_th=[1.0] * 5,
+                               is_exc=[True, True, True, True, False],
+                               pre=[0, 1, 2, 3, 4], post=[1, 2, 0, 4, 3],
+                               weight=[0.1, 0.2, 0.3, 0.4, -0.5], in_channel=[0],
+                               in_post=[0], in_weight=[1.0])
+
+
+def test_lyapunov_matrix_by_hand_on_five_neurons():
+    net = five_neurons()
+    lam = np.array([0.5, -1.0, 0.0, 2.0, -0.25])
+    eps = 0.1
+    magnitude = np.abs(lam) + eps               # 0.6, 1.1, 0.1, 2.1, 0.35
+
+    def harmonic(members):
+        return len(members) / sum(1.0 / magnitude[k] for k in members)
+
+    # closed neighbourhoods: 0: {0,1,2}, 1: {0,1,2}, 2: {0,1,2}, 3: {3,4}, 4: {3,4}
+    expected_h = [harmonic([0, 1, 2])] * 3 + [harmonic([3, 4])] * 2
+    h = neighbourhood_harmonic_means(net, lam, eps=eps)
+    np.testing.assert_allclose(h, expected_h, rtol=1e-12)
+    np.testing.assert_allclose(h[0], 3 / (1 / 0.6 + 1 / 1.1 + 1 / 0.1), rtol=1e-12)
+    lyap = lyapunov_matrix(net, lam, eps=eps)
+    np.testing.assert_allclose(lyap, net.weight * h / np.mean(h), rtol=1e-12)
+    assert np.all(np.sign(lyap) == np.sign(net.weight))
+    with pytest.raises(ValueError, match="'exponents' must be 5 finite numbers"):
+        lyapunov_matrix(net, lam[:4])
+
+
+def test_a_near_zero_exponent_lowers_the_entry_without_blowing_up():
+    net = five_neurons()
+    h = neighbourhood_harmonic_means(net, [1.0, 1.0, 0.0, 1.0, 1.0], eps=1e-3)
+    assert np.isfinite(h).all() and h[0] < 0.01 and h[3] == pytest.approx(1.001)
+
+
+def test_keep_probabilities_hit_the_density_and_follow_the_scores():
+    a = np.array([1.0, -2.0, 0.5, 4.0, 0.0, -1.0])
+    c_pre = np.array([1.0, 1.0, 2.0, 1.0, 1.0, 1.0])
+    c_post = np.array([1.0, 2.0, 1.0, 1.0, 1.0, 3.0])
+    c_cross = np.array([0.5, -0.5, 0.0, 0.2, 0.0, 1.0])
+    score = np.abs(a) * (c_pre + c_post - 2 * np.sign(a) * c_cross)
+    p = keep_probabilities(a, c_pre, c_post, c_cross, 0.5)
+    assert p.sum() == pytest.approx(3.0, rel=1e-9)
+    assert p.max() <= 1.0 and p[4] == 0.0
+    unclipped = (p < 1) & (score > 0)
+    ratio = p[unclipped] / score[unclipped]
+    np.testing.assert_allclose(ratio, ratio[0], rtol=1e-9)
+    assert keep_probabilities(a, c_pre, c_post, c_cross, 1.0).tolist() == [1, 1, 1, 1, 0, 1]
+
+
+def test_stationary_covariance_solves_the_lyapunov_equation():
+    np.testing.assert_allclose(stationary_covariance(-0.5 * np.eye(3), sigma=2.0),
+                               4.0 * np.eye(3), rtol=1e-12)     # sigma^2 / (2 a)
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((8, 8)) / 4 - 2 * np.eye(8)
+    c = stationary_covariance(a)
+    np.testing.assert_allclose(a @ c + c @ a.T + np.eye(8), 0.0, atol=1e-12)
+    with pytest.raises(ValueError, match="unstable"):
+        stationary_covariance(np.eye(2))
+
+
+def default_rate_matrix(n=200, seed=0):
+    net = build_network(n, 1, seed)
+    return rate_matrix(net.tau_m, net.weights, n)
+
+
+def test_sparsify_is_unbiased_and_compensates_the_diagonal():
+    a = default_rate_matrix(80)
+    rows, cols = np.nonzero(a - np.diag(np.diag(a)))
+    draws = [sparsify(a, 0.4, random_state=s) for s in range(300)]
+    mean = np.mean([d[0][rows, cols] for d in draws], axis=0)
+    p = draws[0][1]
+    std = np.abs(a[rows, cols]) * np.sqrt((1 - p) / p / len(draws))
+    assert np.all(np.abs(mean - a[rows, cols]) <= 5 * std + 1e-15)
+    pruned, _, kept = draws[0]
+    off = pruned - np.diag(np.diag(pruned))
+    lost = np.abs(a - np.diag(np.diag(a))).sum(axis=1) - np.abs(off).sum(axis=1)
+    np.testing.assert_allclose(np.diag(pruned), np.diag(a) + lost, rtol=1e-12, atol=1e-15)
+    assert np.count_nonzero(off) == kept.sum()
+
+
+def test_noise_pruning_keeps_the_covariance_closer_than_random_pruning():
+    a = default_rate_matrix(200)
+    n_entries = np.count_nonzero(a - np.diag(np.diag(a)))
+    errors = {}
+    for density in (0.2, 0.5, 0.8):
+        noise = [relative_covariance_error(a, sparsify(a, density, random_state=s)[0])
+                 for s in range(3)]
+        uniform = np.full(n_entries, density)
+        random = [relative_covariance_error(
+            a, sparsify(a, density, probabilities=uniform, random_state=s)[0])
+            for s in range(3)]
+        errors[density] = np.mean(noise)
+        assert np.mean(noise) < np.mean(random), (density, noise, random)
+    assert errors[0.2] > errors[0.5] > errors[0.8]
+
+
+def test_noise_prune_maps_back_to_the_network():
+    net = build_network(150, 1, 2)
+    result = noise_prune(net, 0.3, random_state=1)
+    pruned = result.network
+    assert pruned.n_synapses == result.kept.sum()
+    assert abs(result.kept.mean() - 0.3) < 0.05
+    back = net.synapse_index(pruned.synapse_id)
+    np.testing.assert_array_equal(back, np.flatnonzero(result.kept))
+    np.testing.assert_array_equal(np.sign(pruned.weight), np.sign(net.weight[back]))
+    expected = net.weight[back] / result.keep_probability[back]
+    plastic = pruned.plastic
+    np.testing.assert_allclose(pruned.weight, np.where(
+        plastic & (expected > net.w_max), net.w_max, expected), rtol=1e-12)
+    assert result.clipped == int((plastic & (expected > net.w_max)).sum())
+    # the compensated diagonal is the new leak: -1 / tau
+    a = rate_matrix(net.tau_m, net.weights, net.n_neurons)
+    rows, cols = net.post, net.pre
+    scale = np.zeros(net.n_synapses)
+    scale[back] = 1 / result.keep_probability[back]
+    lost = np.bincount(rows, np.abs(a[rows, cols]), 150) - np.bincount(
+        rows, np.abs(a[rows, cols] * scale), 150)
+    diagonal = np.diag(a) + lost
+    leak = np.where(diagonal < 0, -1 / np.minimum(diagonal, -1e-300), np.inf)
+    np.testing.assert_allclose(pruned.tau_m, np.clip(leak, 1.0, 1000.0), rtol=1e-12)
+    assert net.n_synapses == build_network(150, 1, 2).n_synapses     # input untouched
+    with pytest.raises(ValueError, match="'coupling' must be"):
+        noise_prune(net, 0.3, coupling=np.ones(3))
