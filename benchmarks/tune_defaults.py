@@ -42,7 +42,7 @@ LAMBDA = LYAPUNOV_EXPONENTS["lorenz63"]
 #: The candidates: name -> Reservoir parameters (beyond n_neurons and the seed).
 CANDIDATES = {
     "defaults": {},
-    "constant w_in=1 (the earlier default)": dict(w_in_dist="constant", w_in=1.0),
+    "the earlier default": dict(w_in_dist="constant", w_in=1.0, w_scale=0.1),
     "uniform w_in=1": dict(w_in_dist="uniform", w_in=1.0),
     "uniform w_in=2": dict(w_in_dist="uniform", w_in=2.0),
     "uniform w_in=2 w_scale=0.2": dict(w_in_dist="uniform", w_in=2.0, w_scale=0.2),
