@@ -132,3 +132,46 @@ def test_noise_prune_maps_back_to_the_network():
     assert net.n_synapses == build_network(150, 1, 2).n_synapses     # input untouched
     with pytest.raises(ValueError, match="'coupling' must be"):
         noise_prune(net, 0.3, coupling=np.ones(3))
+
+
+# ------------------------------------------------------------ neuron pruning
+def _networkx_betweenness(net):
+    import networkx as nx
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(net.n_neurons))
+    graph.add_edges_from((int(j), int(i), {"d": 1 / abs(w)})
+                         for j, i, w in zip(net.pre, net.post, net.weight) if w != 0)
+    centrality = nx.betweenness_centrality(graph, weight="d")
+    return np.array([centrality[i] for i in range(net.n_neurons)])
+
+
+def test_prune_neurons_removes_the_least_central_ones_networkx():
+    from hrsnn.pruning import prune_neurons
+    net = build_network(60, 1, 3, p_in=0.2)
+    expected = _networkx_betweenness(net)
+    protect = [5, 7]
+    result = prune_neurons(net, fraction=0.25, protect=protect)
+    np.testing.assert_allclose(result.centrality, expected, rtol=1e-12)
+    removable = np.setdiff1d(np.arange(60), np.r_[protect, net.in_post])
+    n_removed = round(0.25 * removable.size)
+    lowest = removable[np.argsort(expected[removable], kind="stable")[:n_removed]]
+    np.testing.assert_array_equal(result.removed, np.sort(lowest))
+    assert not np.isin(result.removed, np.r_[protect, net.in_post]).any()
+    pruned = result.network
+    assert pruned.n_neurons == 60 - n_removed
+    np.testing.assert_array_equal(pruned.neuron_id, np.setdiff1d(net.neuron_id, lowest))
+    assert pruned.n_inputs == net.n_inputs
+
+
+def test_prune_neurons_by_threshold_and_errors():
+    from hrsnn.pruning import prune_neurons
+    net = build_network(50, 1, 4, p_in=0.1)
+    centrality = _networkx_betweenness(net)
+    result = prune_neurons(net, threshold=0.0, keep_inputs=False)
+    np.testing.assert_array_equal(result.removed, np.flatnonzero(centrality <= 0.0))
+    with pytest.raises(ValueError, match="exactly one of 'fraction' and 'threshold'"):
+        prune_neurons(net)
+    with pytest.raises(ValueError, match="'protect' must hold neuron indices"):
+        prune_neurons(net, fraction=0.1, protect=[50])
+    with pytest.raises(ValueError, match="every neuron"):
+        prune_neurons(net, fraction=1.0, keep_inputs=False)

@@ -1,9 +1,10 @@
 """Pruning: Lyapunov noise pruning (LNP) of synapses and its pieces."""
 
 from .lyapunov_matrix import lyapunov_matrix, neighbourhood_harmonic_means
+from .neurons import NeuronPruning, prune_neurons
 from .noise import (NoisePruning, keep_probabilities, noise_prune, rate_matrix,
                     relative_covariance_error, sparsify, stationary_covariance)
 
-__all__ = ["NoisePruning", "keep_probabilities", "lyapunov_matrix",
-           "neighbourhood_harmonic_means", "noise_prune", "rate_matrix",
+__all__ = ["NeuronPruning", "NoisePruning", "keep_probabilities", "lyapunov_matrix",
+           "neighbourhood_harmonic_means", "noise_prune", "prune_neurons", "rate_matrix",
            "relative_covariance_error", "sparsify", "stationary_covariance"]

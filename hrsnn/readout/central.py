@@ -9,6 +9,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_number
+from ..graph import betweenness
 from ..reservoir import Reservoir
 from ._common import (
     _MLP_MAX_ITER,
@@ -60,23 +61,11 @@ def central_neurons(network, fraction=0.1, *, k=None, random_state=None):
     check_number(owner, "k", k, "int", 1, max(n_nodes, 1), allow_none=True)
     if n_nodes == 0:
         raise ValueError(f"The 'network' argument of {owner} has no nodes.")
-    distances = _distance_graph(graph)
-    centrality = nx.betweenness_centrality(distances, k=k, weight="distance",
-                                           seed=random_state)
+    centrality = betweenness(graph, k=k, random_state=random_state)
     nodes = list(graph.nodes)
-    order = np.argsort([-centrality[node] for node in nodes], kind="stable")
+    order = np.argsort(-centrality, kind="stable")
     n_selected = max(1, int(round(fraction * n_nodes)))
     return np.array([nodes[i] for i in order[:n_selected]])
-
-
-def _distance_graph(graph):
-    """A copy of ``graph`` whose edges carry ``distance = 1 / |weight|`` (weight 0 dropped)."""
-    out = graph.__class__()
-    out.add_nodes_from(graph.nodes)
-    out.add_edges_from((a, b, {"distance": 1.0 / abs(float(data.get("weight", 1.0)))})
-                       for a, b, data in graph.edges(data=True)
-                       if float(data.get("weight", 1.0)) != 0.0)
-    return out
 
 
 class CentralNeuronSelector(TransformerMixin, BaseEstimator):
