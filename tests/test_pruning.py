@@ -175,3 +175,56 @@ def test_prune_neurons_by_threshold_and_errors():
         prune_neurons(net, fraction=0.1, protect=[50])
     with pytest.raises(ValueError, match="every neuron"):
         prune_neurons(net, fraction=1.0, keep_inputs=False)
+
+
+# ------------------------------------------------------- delocalising edges
+def path_network(n):
+    return Network.from_arrays(tau_m=np.full(n, 10.0), v_th=np.ones(n), is_exc=np.ones(n, bool),
+                               pre=np.arange(n - 1), post=np.arange(1, n),
+                               weight=np.full(n - 1, 0.01), in_channel=[0], in_post=[0],
+                               in_weight=[1.0])
+
+
+def test_laplacian_ipr_of_a_path_by_hand():
+    from hrsnn.pruning import laplacian_ipr
+    # path P_n: eigenvectors cos(pi k (i + 1/2) / n); sum cos^4 / (sum cos^2)^2 =
+    # (3n/8) / (n/2)^2 = 3 / (2n) for 0 < k (n odd), 1/n for the constant mode
+    ipr = laplacian_ipr(path_network(9))
+    np.testing.assert_allclose(ipr, [1 / 9] + [1 / 6] * 8, rtol=1e-9)
+
+
+def test_delocalising_edges_are_local_new_and_greedy():
+    from hrsnn.pruning import add_delocalising_edges
+    net = build_network(80, 1, 5)
+    result = add_delocalising_edges(net, 12, random_state=0)
+    existing = set(zip(net.pre.tolist(), net.post.tolist()))
+    undirected = existing | {(b, a) for a, b in existing}
+    neighbours = {i: {b for a, b in undirected if a == i} for i in range(80)}
+    degree = np.array([len(neighbours[i]) for i in range(80)])
+    added = list(zip(result.pre.tolist(), result.post.tolist()))
+    assert len(set(map(frozenset, added))) == 12
+    for a, b in added:
+        assert (a, b) not in undirected and a != b
+        assert neighbours[a] & neighbours[b]                         # two hops apart
+    # the first edge is the best local pair by brute force: largest d_a + d_b
+    pairs = [(a, b) for a in range(80) for b in range(a + 1, 80)
+             if (a, b) not in undirected and neighbours[a] & neighbours[b]]
+    best = max(degree[a] + degree[b] for a, b in pairs)
+    a, b = added[0]
+    assert degree[a] + degree[b] == best
+    grown = result.network
+    new = grown.synapse_index(net.next_synapse_id + np.arange(12))
+    np.testing.assert_array_equal(grown.pre[new], result.pre)
+    assert np.all((grown.weight[new] > 0) == net.is_exc[result.pre])           # Dale
+    plastic = grown.plastic[new]
+    assert np.all(plastic == (net.is_exc[result.pre] & net.is_exc[result.post]))
+    assert np.all(grown.weight[new][plastic] <= net.w_max)
+    assert result.ipr_before.shape == result.ipr_after.shape == (80,)
+
+
+def test_delocalising_edges_stop_when_no_local_pair_is_left():
+    from hrsnn.pruning import add_delocalising_edges
+    # path of 4: the local unconnected pairs are (0, 2) and (1, 3)
+    result = add_delocalising_edges(path_network(4), 10)
+    assert sorted(map(sorted, zip(result.pre.tolist(), result.post.tolist()))) == [[0, 2],
+                                                                                  [1, 3]]

@@ -1,10 +1,12 @@
 """Pruning: Lyapunov noise pruning (LNP) of synapses and its pieces."""
 
+from .delocalise import Delocalisation, add_delocalising_edges, laplacian_ipr
 from .lyapunov_matrix import lyapunov_matrix, neighbourhood_harmonic_means
 from .neurons import NeuronPruning, prune_neurons
 from .noise import (NoisePruning, keep_probabilities, noise_prune, rate_matrix,
                     relative_covariance_error, sparsify, stationary_covariance)
 
-__all__ = ["NeuronPruning", "NoisePruning", "keep_probabilities", "lyapunov_matrix",
+__all__ = ["Delocalisation", "NeuronPruning", "NoisePruning", "add_delocalising_edges",
+           "laplacian_ipr", "keep_probabilities", "lyapunov_matrix",
            "neighbourhood_harmonic_means", "noise_prune", "prune_neurons", "rate_matrix",
            "relative_covariance_error", "sparsify", "stationary_covariance"]
