@@ -228,3 +228,54 @@ def test_delocalising_edges_stop_when_no_local_pair_is_left():
     result = add_delocalising_edges(path_network(4), 10)
     assert sorted(map(sorted, zip(result.pre.tolist(), result.post.tolist()))) == [[0, 2],
                                                                                   [1, 3]]
+
+
+# ------------------------------------------------------------------ LNP loop
+@pytest.fixture(scope="module")
+def lnp_run():
+    from hrsnn.pruning import lnp
+    net = build_network(120, 1, 7)
+    return net, lnp(net, n_iter=2, density=0.5, neuron_fraction=0.1, protect=[3, 4],
+                    n_steps=300, transient=50, k=10, random_state=0)
+
+
+def test_lnp_shrinks_the_network_and_maps_back(lnp_run):
+    net, result = lnp_run
+    sizes = [(row["n_neurons"], row["n_synapses"]) for row in result.history]
+    assert [row["iteration"] for row in result.history] == [0, 1, 2]
+    assert sizes[0] == (120, net.n_synapses)
+    assert sizes[2][0] < sizes[1][0] < 120 and sizes[2][1] < sizes[1][1] < net.n_synapses
+    pruned = result.network
+    assert (pruned.n_neurons, pruned.n_synapses) == sizes[2]
+    assert np.isin([3, 4], net.neuron_index(pruned.neuron_id)).all()        # protected
+    assert np.isin(net.in_post, net.neuron_index(pruned.neuron_id)).all()   # input neurons
+    old = pruned.synapse_id < net.next_synapse_id
+    back = net.synapse_index(pruned.synapse_id[old])
+    np.testing.assert_array_equal(np.sign(pruned.weight[old]), np.sign(net.weight[back]))
+    assert net.n_synapses == build_network(120, 1, 7).n_synapses           # input untouched
+
+
+def test_lnp_history_sops_match_a_direct_run(lnp_run):
+    from hrsnn import Reservoir
+    from hrsnn.metrics import synaptic_operations_from_counts
+    net, result = lnp_run
+    u = np.random.default_rng(0).uniform(-1.0, 1.0, (500, 1))   # the documented default
+    spiking = Reservoir(network=result.network, stdp=False, random_state=0).fit(u[None])
+    counts = spiking.run(u, record_spikes=False).counts
+    expected = synaptic_operations_from_counts(counts, result.network.out_degree()) / 2500
+    assert result.history[-1]["sops_per_step"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_lnp_is_reproducible_and_takes_a_reservoir():
+    from hrsnn import Reservoir
+    from hrsnn.pruning import lnp
+    u = np.random.default_rng(1).uniform(-1, 1, (1, 50, 1))
+    reservoir = Reservoir(80, random_state=2).fit(u)
+    kwargs = dict(n_iter=1, n_steps=200, transient=20, k=5, random_state=3)
+    first, second = lnp(reservoir, **kwargs), lnp(reservoir, **kwargs)
+    assert first.history == second.history
+    np.testing.assert_array_equal(first.network.weight, second.network.weight)
+    assert first.reservoir.network is first.network and "network_" not in vars(first.reservoir)
+    assert reservoir.network_.n_synapses == first.history[0]["n_synapses"]
+    with pytest.raises(ValueError, match="'reference_input' must have shape"):
+        lnp(reservoir, n_iter=1, reference_input=np.zeros((10, 2)))

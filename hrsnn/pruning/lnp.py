@@ -1,0 +1,145 @@
+"""Lyapunov noise pruning (LNP): the whole task-agnostic loop.
+
+One iteration on a network:
+
+1. per-neuron Lyapunov exponents of its rate model
+   (:class:`hrsnn.dynamics.RateNetwork`, noise-driven; the leading ``k``
+   exponents by QR and each neuron's participation in their directions);
+2. the Lyapunov matrix (:func:`lyapunov_matrix`);
+3. noise pruning of the synapses with the Lyapunov matrix as the coupling
+   (:func:`noise_prune`, keeping ``density`` of them in expectation);
+4. removal of the least central neurons (:func:`prune_neurons`; input
+   neurons and ``protect`` kept);
+5. delocalising edges (:func:`add_delocalising_edges`), ``delocalising``
+   times the synapses removed in this iteration.
+
+It never sees a task or a readout. After each iteration the history records
+the network's size, the largest exponent of its rate model and the synaptic
+operations per simulation step of the spiking network on a reference input
+(by default i.i.d. ``U(-1, 1)``, 500 input steps, one channel per network
+input).
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import clone
+
+from .. import metrics
+from .._validation import check_number
+from ..dynamics import RateNetwork, lyapunov_spectrum
+from ..reservoir import Reservoir
+from .delocalise import add_delocalising_edges
+from .lyapunov_matrix import lyapunov_matrix
+from .neurons import prune_neurons
+from .noise import noise_prune
+
+
+@dataclass(frozen=True)
+class LNPResult:
+    """What :func:`lnp` returns.
+
+    Attributes
+    ----------
+    network : Network
+        The pruned network; ``neuron_id`` / ``synapse_id`` map it back to
+        the input network (``original.neuron_index(network.neuron_id)``).
+    history : list of dict
+        One row per state, the unpruned network first: ``iteration``,
+        ``n_neurons``, ``n_synapses``, ``largest_exponent`` (per ms),
+        ``sops_per_step``.
+    reservoir : Reservoir or None
+        When a reservoir was given: an unfitted clone that uses the pruned
+        network (``network=``; STDP runs on it when fitted).
+    """
+
+    network: object
+    history: list = field(default_factory=list)
+    reservoir: object = None
+
+
+def lnp(source, *, n_iter=3, density=0.5, neuron_fraction=0.05, delocalising=0.05,
+        protect=(), gain=1.0, noise_sigma=0.5, n_steps=1000, transient=200, k=50,
+        reference_input=None, random_state=0):
+    """Prune a network (or a fitted reservoir's) by LNP for ``n_iter`` iterations.
+
+    Parameters
+    ----------
+    source : Network or Reservoir
+        A network, or a fitted reservoir (its ``network_`` is pruned; the
+        reservoir is untouched).
+    n_iter : int, default=3
+    density : float, default=0.5
+        Expected fraction of synapses noise pruning keeps per iteration.
+    neuron_fraction : float, default=0.05
+        Share of the removable neurons removed per iteration.
+    delocalising : float, default=0.05
+        Delocalising edges added per iteration, as a fraction of the
+        synapses removed in that iteration.
+    protect : array_like of int, default=()
+        Indices (in ``source``'s network) of neurons never removed.
+    gain, noise_sigma, n_steps, transient, k
+        The rate model and its spectrum: weight gain, noise on the drive,
+        steps of 1 ms, transient steps, leading exponents (at most ``n``).
+    reference_input : ndarray of shape (n_steps, n_inputs) or None
+        Input of the SOP measurement; None is i.i.d. ``U(-1, 1)``.
+    random_state : int, default=0
+
+    Returns
+    -------
+    LNPResult
+    """
+    reservoir = source if isinstance(source, Reservoir) else None
+    network = source.network_ if reservoir is not None else source
+    check_number("lnp", "n_iter", n_iter, "int", 0)
+    check_number("lnp", "neuron_fraction", neuron_fraction, "float", 0.0, 1.0)
+    check_number("lnp", "delocalising", delocalising, "float", 0.0)
+    rng = np.random.default_rng(random_state)
+    u = _reference_input(network, reference_input, rng)
+    protected_ids = network.neuron_id[np.asarray(protect, dtype=np.int64)]
+    spectrum = _spectrum(network, gain, noise_sigma, n_steps, transient, k, rng)
+    history = [_row(0, network, spectrum.largest, u, reservoir)]
+    for iteration in range(1, n_iter + 1):
+        coupling = lyapunov_matrix(network, spectrum.per_neuron)
+        pruned = noise_prune(network, density, coupling=coupling, random_state=rng).network
+        protect_now = np.flatnonzero(np.isin(pruned.neuron_id, protected_ids))
+        pruned = prune_neurons(pruned, fraction=neuron_fraction, protect=protect_now).network
+        n_new = int(round(delocalising * (network.n_synapses - pruned.n_synapses)))
+        network = add_delocalising_edges(pruned, max(n_new, 0), random_state=rng).network
+        spectrum = _spectrum(network, gain, noise_sigma, n_steps, transient, k, rng)
+        history.append(_row(iteration, network, spectrum.largest, u, reservoir))
+    pruned_reservoir = None
+    if reservoir is not None:
+        pruned_reservoir = clone(reservoir).set_params(network=network)
+    return LNPResult(network, history, pruned_reservoir)
+
+
+def _spectrum(network, gain, noise_sigma, n_steps, transient, k, rng):
+    rate = RateNetwork.from_network(network, gain=gain)
+    seed = int(rng.integers(2 ** 31))
+    trajectory = rate.simulate(n_steps, 1.0, noise_sigma=noise_sigma, random_state=seed)
+    return lyapunov_spectrum(rate.tangent_maps(trajectory), 1.0, k=min(k, network.n_neurons),
+                             transient=transient, random_state=seed)
+
+
+def _reference_input(network, given, rng):
+    if given is not None:
+        given = np.asarray(given, dtype=np.float64)
+        if given.ndim != 2 or given.shape[1] != network.n_inputs:
+            raise ValueError(f"'reference_input' must have shape (n_steps, {network.n_inputs})"
+                             f"; got {given.shape}.")
+        return given
+    return rng.uniform(-1.0, 1.0, (500, network.n_inputs))
+
+
+def _row(iteration, network, largest, u, reservoir):
+    params = {} if reservoir is None else {
+        k: v for k, v in reservoir.get_params().items()
+        if k in ("dt", "steps_per_input")}
+    spiking = Reservoir(network=network, stdp=False, random_state=0, **params).fit(u[None])
+    counts = spiking.run(u, record_spikes=False).counts
+    sops = metrics.synaptic_operations_from_counts(counts, network.out_degree())
+    n_sim_steps = len(u) * spiking.steps_per_input
+    return {"iteration": iteration, "n_neurons": network.n_neurons,
+            "n_synapses": network.n_synapses, "largest_exponent": float(largest),
+            "sops_per_step": float(sops) / n_sim_steps}
