@@ -6,6 +6,7 @@
 * Studies: :func:`plot_study` (mean ± std over seeds per preset, as bars).
 * Bayesian optimisation: :func:`plot_convergence` (best value so far),
   :func:`plot_distributions` (found distributions against the initial ones).
+* Pruning: :func:`plot_pruning_error` (covariance error against density).
 """
 
 import numpy as np
@@ -419,3 +420,37 @@ def plot_distributions(found, initial, *, axes=None, n_points=200):
                                   for k, v in scalars.items()), fontsize=9)
     figure.tight_layout()
     return figure
+
+
+def plot_pruning_error(densities, errors, ax=None):
+    """Relative covariance error of pruned networks against the density kept.
+
+    Parameters
+    ----------
+    densities : array_like of shape (n_densities,)
+        Fractions of synapses kept.
+    errors : dict
+        ``method -> array of shape (n_seeds, n_densities)``, e.g. the
+        relative spectral errors :func:`hrsnn.pruning.relative_covariance_error`
+        of noise pruning and of random pruning; mean ± std over seeds.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.5))
+    densities = np.asarray(densities, dtype=float)
+    for method, values in errors.items():
+        values = np.atleast_2d(np.asarray(values, dtype=float))
+        mean = values.mean(axis=0)
+        spread = values.std(axis=0, ddof=1) if values.shape[0] > 1 else None
+        ax.errorbar(densities, mean, yerr=spread, marker="o", capsize=3, label=method)
+    ax.set_xlabel("density kept")
+    ax.set_ylabel("||C~ - C|| / ||C||")
+    ax.set_yscale("log")
+    ax.legend(fontsize=8)
+    return ax.figure

@@ -211,3 +211,18 @@ def test_bo_figures_show_the_history_and_distributions():
     np.testing.assert_allclose(y, stats.gamma.pdf(x, 5.0, scale=6.0))
     assert "w_scale" in fig._suptitle.get_text()
     plt.close(fig)
+
+
+def test_pruning_error_plot_shows_mean_and_spread():
+    from hrsnn.plotting import plot_pruning_error
+    errors = {"noise": np.array([[0.2, 0.1], [0.4, 0.3]]), "random": [[0.5, 0.25]]}
+    fig = plot_pruning_error([0.2, 0.5], errors)
+    ax = fig.axes[0]
+    labels = [container.get_label() for container in ax.containers]
+    assert labels == ["noise", "random"]
+    lines = [container.lines[0] for container in ax.containers]
+    np.testing.assert_allclose(lines[0].get_ydata(), [0.3, 0.2])
+    np.testing.assert_allclose(lines[1].get_ydata(), [0.5, 0.25])
+    np.testing.assert_allclose(lines[0].get_xdata(), [0.2, 0.5])
+    assert ax.get_yscale() == "log"
+    plt.close(fig)
