@@ -279,3 +279,38 @@ def test_lnp_is_reproducible_and_takes_a_reservoir():
     assert reservoir.network_.n_synapses == first.history[0]["n_synapses"]
     with pytest.raises(ValueError, match="'reference_input' must have shape"):
         lnp(reservoir, n_iter=1, reference_input=np.zeros((10, 2)))
+
+
+# ------------------------------------------------------------------ baselines
+def test_activity_pruning_removes_the_least_active_neurons():
+    from hrsnn import Reservoir
+    from hrsnn.pruning import activity_prune
+    net = build_network(100, 1, 8, p_in=0.3)
+    u = np.random.default_rng(0).uniform(-1, 1, (300, 1))
+    result = activity_prune(net, n_iter=1, fraction=0.2, reference_input=u)
+    counts = Reservoir(network=net, stdp=False, random_state=0).fit(u[None]).run(
+        u, record_spikes=False).counts
+    removable = np.setdiff1d(np.arange(100), net.in_post)
+    lowest = removable[np.argsort(counts[removable], kind="stable")[:round(0.2 * removable.size)]]
+    kept = net.neuron_index(result.network.neuron_id)
+    np.testing.assert_array_equal(kept, np.setdiff1d(np.arange(100), lowest))
+    assert [row["n_neurons"] for row in result.history] == [100, 100 - lowest.size]
+
+
+def test_random_like_has_the_counts_dale_and_no_duplicates():
+    from hrsnn.pruning import random_like
+    template = build_network(90, 1, 9)
+    small = template.keep_synapses(np.random.default_rng(0).random(template.n_synapses) < 0.3)
+    rand = random_like(small, template=template, random_state=1)
+    assert rand.n_neurons == small.n_neurons and rand.n_synapses == small.n_synapses
+    pairs = set(zip(rand.pre.tolist(), rand.post.tolist()))
+    assert len(pairs) == rand.n_synapses and all(a != b for a, b in pairs)
+    assert np.all((rand.weight > 0) == rand.is_exc[rand.pre])
+    np.testing.assert_array_equal(rand.plastic, rand.is_exc[rand.pre] & rand.is_exc[rand.post])
+    np.testing.assert_array_equal(rand.in_post, small.in_post)
+    # uniform placement: E->E share of synapses ~ the E->E share of ordered pairs
+    n_exc = rand.is_exc.sum()
+    share = n_exc * (n_exc - 1) / (90 * 89)
+    observed = np.mean(rand.is_exc[rand.pre] & rand.is_exc[rand.post])
+    assert abs(observed - share) < 4 * np.sqrt(share * (1 - share) / rand.n_synapses)
+    assert set(rand.weight[rand.plastic]) <= set(template.weight[template.plastic])

@@ -27,6 +27,7 @@ import numpy as np
 from scipy import sparse
 
 from .._validation import check_number
+from ._common import weights_like
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def add_delocalising_edges(network, n_edges, *, random_state=0):
         post.append(target)
     pre, post = np.array(pre, dtype=np.int64), np.array(post, dtype=np.int64)
     rng = np.random.default_rng(random_state)
-    weights = _weights_like(network, pre, post, rng)
+    weights = weights_like(network, network.is_exc[pre], network.is_exc[post], rng)
     grown = network.add_synapses(pre, post, weights, random_state=rng) if pre.size else network
     return Delocalisation(grown, pre, post, laplacian_ipr(network), laplacian_ipr(grown))
 
@@ -123,21 +124,3 @@ def _local_unconnected_pairs(undirected):
     local = (rows < cols) & (undirected[rows, cols] == 0)
     pairs = np.column_stack([rows[local], cols[local]])
     return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))] if pairs.size else pairs.reshape(0, 2)
-
-
-def _weights_like(network, pre, post, rng):
-    """A weight per new synapse, drawn from the network's weights of the same type pair."""
-    kinds = network.is_exc[network.pre] * 2 + network.is_exc[network.post]
-    wanted = network.is_exc[pre] * 2 + network.is_exc[post]
-    weights = np.empty(pre.size)
-    for kind in np.unique(wanted):
-        pool = network.weight[kinds == kind]
-        if pool.size == 0:
-            raise ValueError("add_delocalising_edges() draws new weights from the network's "
-                             "weights of the same type pair, but it has no "
-                             f"{_KIND_NAMES[kind]} synapse.")
-        weights[wanted == kind] = rng.choice(pool, size=(wanted == kind).sum())
-    return weights
-
-
-_KIND_NAMES = {0: "I->I", 1: "I->E", 2: "E->I", 3: "E->E"}

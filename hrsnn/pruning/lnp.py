@@ -20,42 +20,16 @@ operations per simulation step of the spiking network on a reference input
 input).
 """
 
-from dataclasses import dataclass, field
-
 import numpy as np
-from sklearn.base import clone
 
-from .. import metrics
 from .._validation import check_number
 from ..dynamics import RateNetwork, lyapunov_spectrum
 from ..reservoir import Reservoir
+from ._common import PruningResult, reference_input_for, sops_per_step
 from .delocalise import add_delocalising_edges
 from .lyapunov_matrix import lyapunov_matrix
 from .neurons import prune_neurons
 from .noise import noise_prune
-
-
-@dataclass(frozen=True)
-class LNPResult:
-    """What :func:`lnp` returns.
-
-    Attributes
-    ----------
-    network : Network
-        The pruned network; ``neuron_id`` / ``synapse_id`` map it back to
-        the input network (``original.neuron_index(network.neuron_id)``).
-    history : list of dict
-        One row per state, the unpruned network first: ``iteration``,
-        ``n_neurons``, ``n_synapses``, ``largest_exponent`` (per ms),
-        ``sops_per_step``.
-    reservoir : Reservoir or None
-        When a reservoir was given: an unfitted clone that uses the pruned
-        network (``network=``; STDP runs on it when fitted).
-    """
-
-    network: object
-    history: list = field(default_factory=list)
-    reservoir: object = None
 
 
 def lnp(source, *, n_iter=3, density=0.5, neuron_fraction=0.05, delocalising=0.05,
@@ -87,7 +61,7 @@ def lnp(source, *, n_iter=3, density=0.5, neuron_fraction=0.05, delocalising=0.0
 
     Returns
     -------
-    LNPResult
+    PruningResult
     """
     reservoir = source if isinstance(source, Reservoir) else None
     network = source.network_ if reservoir is not None else source
@@ -95,7 +69,7 @@ def lnp(source, *, n_iter=3, density=0.5, neuron_fraction=0.05, delocalising=0.0
     check_number("lnp", "neuron_fraction", neuron_fraction, "float", 0.0, 1.0)
     check_number("lnp", "delocalising", delocalising, "float", 0.0)
     rng = np.random.default_rng(random_state)
-    u = _reference_input(network, reference_input, rng)
+    u = reference_input_for(network, reference_input, rng)
     protected_ids = network.neuron_id[np.asarray(protect, dtype=np.int64)]
     spectrum = _spectrum(network, gain, noise_sigma, n_steps, transient, k, rng)
     history = [_row(0, network, spectrum.largest, u, reservoir)]
@@ -108,10 +82,7 @@ def lnp(source, *, n_iter=3, density=0.5, neuron_fraction=0.05, delocalising=0.0
         network = add_delocalising_edges(pruned, max(n_new, 0), random_state=rng).network
         spectrum = _spectrum(network, gain, noise_sigma, n_steps, transient, k, rng)
         history.append(_row(iteration, network, spectrum.largest, u, reservoir))
-    pruned_reservoir = None
-    if reservoir is not None:
-        pruned_reservoir = clone(reservoir).set_params(network=network)
-    return LNPResult(network, history, pruned_reservoir)
+    return PruningResult.of(network, history, reservoir)
 
 
 def _spectrum(network, gain, noise_sigma, n_steps, transient, k, rng):
@@ -122,24 +93,7 @@ def _spectrum(network, gain, noise_sigma, n_steps, transient, k, rng):
                              transient=transient, random_state=seed)
 
 
-def _reference_input(network, given, rng):
-    if given is not None:
-        given = np.asarray(given, dtype=np.float64)
-        if given.ndim != 2 or given.shape[1] != network.n_inputs:
-            raise ValueError(f"'reference_input' must have shape (n_steps, {network.n_inputs})"
-                             f"; got {given.shape}.")
-        return given
-    return rng.uniform(-1.0, 1.0, (500, network.n_inputs))
-
-
 def _row(iteration, network, largest, u, reservoir):
-    params = {} if reservoir is None else {
-        k: v for k, v in reservoir.get_params().items()
-        if k in ("dt", "steps_per_input")}
-    spiking = Reservoir(network=network, stdp=False, random_state=0, **params).fit(u[None])
-    counts = spiking.run(u, record_spikes=False).counts
-    sops = metrics.synaptic_operations_from_counts(counts, network.out_degree())
-    n_sim_steps = len(u) * spiking.steps_per_input
     return {"iteration": iteration, "n_neurons": network.n_neurons,
             "n_synapses": network.n_synapses, "largest_exponent": float(largest),
-            "sops_per_step": float(sops) / n_sim_steps}
+            "sops_per_step": sops_per_step(network, u, reservoir)}
