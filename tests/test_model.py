@@ -160,7 +160,10 @@ def test_broad_timescales_preset_draws_membrane_time_constants_of_shape_half():
     p_low = law.cdf(1.0)
     assert abs(clipped_low - p_low) < 4 * np.sqrt(p_low * (1 - p_low) / tau.size)
     inside = tau[(tau > 1.0) & (tau < 1000.0)]
-    truncated = lambda x: (law.cdf(x) - p_low) / (law.cdf(1000.0) - p_low)  # noqa: E731
+
+    def truncated(x):
+        return (law.cdf(x) - p_low) / (law.cdf(1000.0) - p_low)
+
     assert stats.kstest(inside, truncated).pvalue > 1e-3
     assert tau.max() > 100.0 and tau.std() / tau.mean() > 1.0
 

@@ -68,6 +68,27 @@ class PruningResult:
         return cls(network, history, clone_)
 
 
+def pruning_source(source, protect):
+    """``(network, reservoir or None, ids of the protected neurons)`` of a pruning input.
+
+    ``source`` is a Network or a fitted Reservoir (its ``network_``);
+    ``protect`` holds neuron indices of that network.
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    from ..reservoir import Reservoir
+
+    reservoir = source if isinstance(source, Reservoir) else None
+    if reservoir is not None:
+        check_is_fitted(reservoir, "network_")
+    network = source if reservoir is None else reservoir.network_
+    protect = np.asarray(protect, dtype=np.int64).ravel()
+    if protect.size and (protect.min() < 0 or protect.max() >= network.n_neurons):
+        raise ValueError(f"'protect' must hold neuron indices in [0, {network.n_neurons}); "
+                         f"got {protect.min()} .. {protect.max()}.")
+    return network, reservoir, network.neuron_id[protect]
+
+
 def reference_input_for(network, given, rng):
     """The SOP-measuring input: ``given``, checked, or i.i.d. ``U(-1, 1)`` of 500 steps."""
     if given is not None:

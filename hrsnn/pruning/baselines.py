@@ -16,9 +16,8 @@
 import numpy as np
 
 from .._validation import check_number
-from ..reservoir import Reservoir
-from ._common import PruningResult, reference_input_for, spike_counts, sops_per_step, \
-    weights_like
+from ._common import (PruningResult, pruning_source, reference_input_for, sops_per_step,
+                      spike_counts, weights_like)
 
 
 def activity_prune(source, *, n_iter=3, fraction=0.1, keep_inputs=True, protect=(),
@@ -44,12 +43,10 @@ def activity_prune(source, *, n_iter=3, fraction=0.1, keep_inputs=True, protect=
     -------
     PruningResult
     """
-    reservoir = source if isinstance(source, Reservoir) else None
-    network = source.network_ if reservoir is not None else source
+    network, reservoir, protected_ids = pruning_source(source, protect)
     check_number("activity_prune", "n_iter", n_iter, "int", 0)
     check_number("activity_prune", "fraction", fraction, "float", 0.0, 1.0)
     u = reference_input_for(network, reference_input, np.random.default_rng(random_state))
-    protected_ids = network.neuron_id[np.asarray(protect, dtype=np.int64)]
     history = [_row(0, network, u, reservoir)]
     for iteration in range(1, n_iter + 1):
         counts, _ = spike_counts(network, u, reservoir)

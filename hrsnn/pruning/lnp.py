@@ -24,8 +24,7 @@ import numpy as np
 
 from .._validation import check_number
 from ..dynamics import RateNetwork, lyapunov_spectrum
-from ..reservoir import Reservoir
-from ._common import PruningResult, reference_input_for, sops_per_step
+from ._common import PruningResult, pruning_source, reference_input_for, sops_per_step
 from .delocalise import add_delocalising_edges
 from .lyapunov_matrix import lyapunov_matrix
 from .neurons import prune_neurons
@@ -63,14 +62,12 @@ def lnp(source, *, n_iter=3, density=0.5, neuron_fraction=0.05, delocalising=0.0
     -------
     PruningResult
     """
-    reservoir = source if isinstance(source, Reservoir) else None
-    network = source.network_ if reservoir is not None else source
+    network, reservoir, protected_ids = pruning_source(source, protect)
     check_number("lnp", "n_iter", n_iter, "int", 0)
     check_number("lnp", "neuron_fraction", neuron_fraction, "float", 0.0, 1.0)
     check_number("lnp", "delocalising", delocalising, "float", 0.0)
     rng = np.random.default_rng(random_state)
     u = reference_input_for(network, reference_input, rng)
-    protected_ids = network.neuron_id[np.asarray(protect, dtype=np.int64)]
     spectrum = _spectrum(network, gain, noise_sigma, n_steps, transient, k, rng)
     history = [_row(0, network, spectrum.largest, u, reservoir)]
     for iteration in range(1, n_iter + 1):
