@@ -240,3 +240,14 @@ def test_spiking_twins_reject_bad_arguments():
     poisson = Reservoir(50, random_state=0, stdp=False, encoding="poisson").fit(u[None] + 1)
     with pytest.raises(ValueError, match="Poisson encoding"):
         spiking_largest_exponent(poisson, u + 1)
+
+
+@pytest.mark.parametrize("qr_every", [3, 7])
+def test_sparser_qr_gives_the_same_exponents(qr_every):
+    # QR(M2 M1 Q) = Q2 (R2 R1): the products of the R diagonals agree exactly
+    step = expm(linear_system(3, 6) * 0.05)
+    maps = [step @ np.diag(1 + 0.1 * np.sin(np.arange(6) + t)) for t in range(401)]
+    every = lyapunov_spectrum(maps, 0.05, transient=50)
+    sparse_qr = lyapunov_spectrum(maps, 0.05, transient=50, qr_every=qr_every)
+    np.testing.assert_allclose(sparse_qr.exponents, every.exponents, rtol=1e-9, atol=1e-12)
+    assert sparse_qr.n_steps == every.n_steps == 351

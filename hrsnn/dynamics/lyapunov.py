@@ -60,7 +60,7 @@ class LyapunovSpectrum:
         return float(self.exponents[0])
 
 
-def lyapunov_spectrum(tangent_maps, dt, *, k=None, transient=0, random_state=0):
+def lyapunov_spectrum(tangent_maps, dt, *, k=None, transient=0, qr_every=1, random_state=0):
     """Lyapunov exponents of a trajectory from its one-step tangent maps.
 
     Parameters
@@ -75,6 +75,12 @@ def lyapunov_spectrum(tangent_maps, dt, *, k=None, transient=0, random_state=0):
         Number of leading exponents; None means all ``n``.
     transient : int, default=0
         Initial steps that align the frame but are not averaged.
+    qr_every : int, default=1
+        Re-orthonormalise every this many steps (and at the last one). The
+        growth between QRs is exact; a few steps between them save their
+        cost, as long as the frame's columns do not collapse onto the leading
+        direction in the meantime (exponent gaps times ``qr_every * dt`` of
+        a few units at most). The participation is averaged over the QR steps.
     random_state : int, default=0
         Seed of the random initial frame.
 
@@ -92,29 +98,46 @@ def lyapunov_spectrum(tangent_maps, dt, *, k=None, transient=0, random_state=0):
     """
     check_number("lyapunov_spectrum", "dt", dt, "float", 0.0, low_open=True)
     check_number("lyapunov_spectrum", "transient", transient, "int", 0)
+    check_number("lyapunov_spectrum", "qr_every", qr_every, "int", 1)
     frame = log_growth = participation = None
-    n_averaged = 0
+    n_steps = n_averaged = n_qr = 0
     for step, m in enumerate(tangent_maps):
         _check_shape(m, step, None if frame is None else frame.shape[0])
         if frame is None:
             frame = _initial_frame(m.shape[0], k, random_state)
             log_growth, participation = np.zeros(frame.shape[1]), np.zeros(frame.shape)
-        pushed = np.asarray(m @ frame, dtype=np.float64)
-        if not np.all(np.isfinite(pushed)):
-            raise ValueError(f"Tangent map {step} of lyapunov_spectrum() gives NaN or inf "
-                             "(it contains them, or the trajectory diverged).")
-        frame, r = np.linalg.qr(pushed)
+        frame = np.asarray(m @ frame, dtype=np.float64)
+        n_steps = step + 1
+        if n_steps % qr_every and n_steps != transient:   # QR at the transient's end too
+            continue
+        frame, growth = _orthonormalised(frame, step)
         if step >= transient:
-            log_growth += np.log(np.abs(np.diag(r)))
+            log_growth += growth
             participation += frame ** 2
-            n_averaged += 1
-    if n_averaged == 0:
+            n_qr += 1
+    n_averaged = n_steps - transient
+    if frame is not None and n_steps % qr_every and n_averaged > 0:
+        frame, growth = _orthonormalised(frame, n_steps - 1)
+        log_growth += growth
+        participation += frame ** 2
+        n_qr += 1
+    if n_averaged <= 0:
         raise ValueError("lyapunov_spectrum() needs at least one tangent map after the "
                          f"{transient} transient steps; got fewer.")
     exponents = log_growth / (n_averaged * dt)
     order = np.argsort(-exponents, kind="stable")
-    return LyapunovSpectrum(exponents[order], participation[:, order] / n_averaged,
+    return LyapunovSpectrum(exponents[order], participation[:, order] / n_qr,
                             n_averaged, float(dt))
+
+
+def _orthonormalised(frame, step):
+    """QR of a pushed frame: the new frame and the log growth of its directions."""
+    if not np.all(np.isfinite(frame)):
+        raise ValueError(f"Tangent map {step} of lyapunov_spectrum() gives NaN or inf "
+                         "(it contains them, or the trajectory diverged; a smaller qr_every "
+                         "helps if the frame overflowed).")
+    frame, r = np.linalg.qr(frame)
+    return frame, np.log(np.abs(np.diag(r)))
 
 
 def _check_shape(m, step, n):
