@@ -68,6 +68,7 @@ def lnp(source, *, n_iter=3, density=0.5, neuron_fraction=0.05, delocalising=0.0
     """
     network, reservoir, protected_ids = pruning_source(source, protect)
     check_number("lnp", "n_iter", n_iter, "int", 0)
+    check_number("lnp", "density", density, "float", 0.0, 1.0, low_open=True)
     check_number("lnp", "neuron_fraction", neuron_fraction, "float", 0.0, 1.0)
     check_number("lnp", "delocalising", delocalising, "float", 0.0)
     rng = np.random.default_rng(random_state)
