@@ -7,10 +7,12 @@ runs it: the rate model's leading exponents (``k`` = 50, 1,000 steps of
 dense ``N x N`` Lyapunov solve, O(N^3)), betweenness neuron pruning (from
 256 sampled sources, as ``lnp`` estimates it), and the
 delocalising edges with the Laplacian's inverse participation ratios (a
-dense eigendecomposition, O(N^3)). Printed per stage: wall time (s) and
+dense eigendecomposition, O(N^3); skipped above 3,000 neurons). Noise
+pruning solves the covariance exactly up to 3,000 neurons and samples the
+entries it needs beyond (``covariance="auto"``). Printed per stage: wall time (s) and
 peak memory traced by ``tracemalloc`` (MiB; numpy's buffers included).
 
-    python benchmarks/bench_pruning.py [--sizes 500 2000]
+    python benchmarks/bench_pruning.py [--sizes 500 2000 10000]
 """
 
 import argparse
@@ -60,7 +62,7 @@ def one_iteration(n):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 10000])
     args = parser.parse_args()
     for n in args.sizes:
         network, stages = one_iteration(n)

@@ -226,6 +226,9 @@ def test_delocalising_edges_stop_when_no_local_pair_is_left():
     from hrsnn.pruning import add_delocalising_edges
     # path of 4: the local unconnected pairs are (0, 2) and (1, 3)
     result = add_delocalising_edges(path_network(4), 10)
+    assert add_delocalising_edges(path_network(4), 1, ipr=False).ipr_after is None
+    with pytest.raises(ValueError, match="'ipr' of add_delocalising_edges"):
+        add_delocalising_edges(path_network(4), 1, ipr="yes")
     assert sorted(map(sorted, zip(result.pre.tolist(), result.post.tolist()))) == [[0, 2],
                                                                                   [1, 3]]
 
@@ -314,3 +317,26 @@ def test_random_like_has_the_counts_dale_and_no_duplicates():
     observed = np.mean(rand.is_exc[rand.pre] & rand.is_exc[rand.post])
     assert abs(observed - share) < 4 * np.sqrt(share * (1 - share) / rand.n_synapses)
     assert set(rand.weight[rand.plastic]) <= set(template.weight[template.plastic])
+
+
+def test_sampled_covariance_entries_agree_with_the_exact_solution():
+    from hrsnn.pruning import sampled_covariance_entries
+    net = build_network(120, 1, 0)
+    c = stationary_covariance(rate_matrix(net.tau_m, net.weights, 120))
+    pre, post = net.pre, net.post
+    c_pre, c_post, c_cross = sampled_covariance_entries(net.tau_m, net.weight, pre, post,
+                                                        duration_ms=1e5, random_state=0)
+    np.testing.assert_allclose(c_pre, c[pre, pre], rtol=0.15)
+    np.testing.assert_allclose(c_post, c[post, post], rtol=0.15)
+    a_entries = net.weight / net.tau_m[post]
+    exact = keep_probabilities(a_entries, c[pre, pre], c[post, post], c[post, pre], 0.3)
+    sampled = keep_probabilities(a_entries, c_pre, c_post, c_cross, 0.3)
+    assert np.corrcoef(exact, sampled)[0, 1] > 0.99 and np.abs(exact - sampled).max() < 0.1
+    # the network-level route: same kept count in expectation, the documented choice
+    result = noise_prune(net, 0.3, covariance="sampled", sampled_ms=2e4, random_state=1)
+    assert result.keep_probability.sum() == pytest.approx(0.3 * net.n_synapses, rel=1e-6)
+    with pytest.raises(ValueError, match="diverged"):
+        sampled_covariance_entries(np.full(2, 10.0), np.array([30.0, 30.0]), np.array([0, 1]),
+                                   np.array([1, 0]), duration_ms=5000)
+    with pytest.raises(ValueError, match="'covariance' parameter of noise_prune"):
+        noise_prune(net, 0.3, covariance="dense")

@@ -40,9 +40,10 @@ class Delocalisation:
         With the new synapses (the input is untouched).
     pre, post : ndarray of shape (n_added,)
         The new synapses, in the order added.
-    ipr_before, ipr_after : ndarray of shape (n_neurons,)
+    ipr_before, ipr_after : ndarray of shape (n_neurons,) or None
         Inverse participation ratios of the Laplacian eigenvectors
-        (:func:`laplacian_ipr`), by increasing eigenvalue.
+        (:func:`laplacian_ipr`), by increasing eigenvalue; None when not
+        computed (see ``ipr``).
     """
 
     network: object
@@ -68,7 +69,11 @@ def laplacian_ipr(network):
     return (vectors ** 4).sum(axis=0)
 
 
-def add_delocalising_edges(network, n_edges, *, random_state=0):
+#: Largest network whose Laplacian eigenvectors ``ipr="auto"`` computes (dense, O(N^3)).
+IPR_MAX_NEURONS = 3000
+
+
+def add_delocalising_edges(network, n_edges, *, ipr="auto", random_state=0):
     """Add up to ``n_edges`` local synapses that maximise the degree variance.
 
     Parameters
@@ -76,13 +81,21 @@ def add_delocalising_edges(network, n_edges, *, random_state=0):
     network : Network
     n_edges : int
         ``B``; fewer are added if fewer local unconnected pairs exist.
+    ipr : {"auto", True, False}, default="auto"
+        Whether to compute the inverse participation ratios before and
+        after (a dense eigendecomposition each); ``"auto"``: up to
+        :data:`IPR_MAX_NEURONS` neurons.
     random_state : int, default=0
         Seed of the weight (and STDP parameter) draws.
 
     Returns
     -------
     Delocalisation
+        ``ipr_before`` / ``ipr_after`` are None when not computed.
     """
+    if ipr not in ("auto", True, False):
+        raise ValueError(f"'ipr' of add_delocalising_edges() must be 'auto', True or False; "
+                         f"got {ipr!r}.")
     check_number("add_delocalising_edges", "n_edges", n_edges, "int", 0)
     undirected = _undirected(network)
     degree = np.asarray(undirected.sum(axis=1)).ravel()
@@ -102,7 +115,10 @@ def add_delocalising_edges(network, n_edges, *, random_state=0):
     rng = np.random.default_rng(random_state)
     weights = weights_like(network, network.is_exc[pre], network.is_exc[post], rng)
     grown = network.add_synapses(pre, post, weights, random_state=rng) if pre.size else network
-    return Delocalisation(grown, pre, post, laplacian_ipr(network), laplacian_ipr(grown))
+    if ipr == "auto":
+        ipr = network.n_neurons <= IPR_MAX_NEURONS
+    before, after = (laplacian_ipr(network), laplacian_ipr(grown)) if ipr else (None, None)
+    return Delocalisation(grown, pre, post, before, after)
 
 
 def _undirected(network):

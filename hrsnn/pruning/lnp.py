@@ -84,7 +84,8 @@ def lnp(source, *, n_iter=3, density=0.5, neuron_fraction=0.05, delocalising=0.0
         pruned = prune_neurons(pruned, fraction=neuron_fraction, protect=protect_now, k=sources,
                                random_state=int(rng.integers(2 ** 31))).network
         n_new = int(round(delocalising * (network.n_synapses - pruned.n_synapses)))
-        network = add_delocalising_edges(pruned, max(n_new, 0), random_state=rng).network
+        network = add_delocalising_edges(pruned, max(n_new, 0), ipr=False,
+                                         random_state=rng).network
         spectrum = _spectrum(network, gain, noise_sigma, n_steps, transient, k, rng)
         history.append(_row(iteration, network, spectrum.largest, u, reservoir))
     return PruningResult.of(network, history, reservoir)

@@ -185,8 +185,12 @@ def relative_covariance_error(a, a_pruned, sigma=1.0):
                  / np.linalg.norm(c, 2))
 
 
+#: Largest network whose covariance ``covariance="auto"`` solves exactly.
+EXACT_COVARIANCE_MAX = 3000
+
+
 def noise_prune(network, density, *, coupling=None, sigma=1.0, tau_bounds=(1.0, 1000.0),
-                random_state=0):
+                covariance="auto", sampled_ms=100_000.0, random_state=0):
     """Prune the synapses of ``network`` by noise pruning (see the module docstring).
 
     Parameters
@@ -202,8 +206,18 @@ def noise_prune(network, density, *, coupling=None, sigma=1.0, tau_bounds=(1.0, 
         Noise amplitude (``p`` does not depend on it).
     tau_bounds : (float, float), default=(1.0, 1000.0)
         Range of the compensated membrane time constants, ms.
+    covariance : {"auto", "exact", "sampled"}, default="auto"
+        How the covariance entries the synapses need (``C_ii``, ``C_jj``,
+        ``C_ij``) are found: ``"exact"`` solves the dense Lyapunov equation
+        (O(N^3) time, O(N^2) memory); ``"sampled"`` estimates only those
+        entries from a simulated noise-driven trajectory of the linear
+        network (:func:`sampled_covariance_entries`; O(N + synapses) memory);
+        ``"auto"`` is exact up to :data:`EXACT_COVARIANCE_MAX` neurons.
+    sampled_ms : float, default=100000.0
+        Length of the sampled trajectory, ms (its relative error is about
+        ``sqrt(2 tau_max / sampled_ms)``).
     random_state : int or Generator, default=0
-        Seed of the independent keep draws.
+        Seed of the independent keep draws (and of the sampled trajectory).
 
     Returns
     -------
@@ -215,14 +229,30 @@ def noise_prune(network, density, *, coupling=None, sigma=1.0, tau_bounds=(1.0, 
         If ``coupling`` does not match the synapses, or the linearised
         network is unstable.
     """
+    from .._validation import check_choice
+    check_choice("noise_prune", "covariance", covariance, ("auto", "exact", "sampled"))
     coupling = network.weight if coupling is None else np.asarray(coupling, dtype=np.float64)
     if coupling.shape != (network.n_synapses,) or not np.all(np.isfinite(coupling)):
         raise ValueError(f"'coupling' must be {network.n_synapses} finite numbers (one per "
                          f"synapse); got shape {coupling.shape}.")
-    n, pre, post = network.n_neurons, network.pre, network.post
-    a = rate_matrix(network.tau_m, sparse.coo_array((coupling, (pre, post)), shape=(n, n)), n)
-    p = _probabilities(a, post, pre, density, sigma)
-    scale, kept, diagonal = _draw(np.diag(a), post, a[post, pre], p, random_state)
+    if np.any(network.pre == network.post):
+        raise ValueError("noise_prune() needs a network without self-synapses (the diagonal "
+                         "of A is each neuron's leak).")
+    rng = np.random.default_rng(random_state)
+    pre, post, tau = network.pre, network.post, network.tau_m
+    a_entries, diagonal = coupling / tau[post], -1.0 / tau
+    exact = covariance == "exact" or (covariance == "auto"
+                                      and network.n_neurons <= EXACT_COVARIANCE_MAX)
+    if exact:
+        n = network.n_neurons
+        a = rate_matrix(tau, sparse.coo_array((coupling, (pre, post)), shape=(n, n)), n)
+        c = stationary_covariance(a, sigma)
+        entries = c[pre, pre], c[post, post], c[post, pre]
+    else:
+        entries = sampled_covariance_entries(tau, coupling, pre, post, sigma=sigma,
+                                             duration_ms=sampled_ms, random_state=rng)
+    p = keep_probabilities(a_entries, *entries, density)
+    scale, kept, diagonal = _draw(diagonal, post, a_entries, p, rng)
     weight = network.weight * scale
     too_big = kept & network.plastic & (weight > network.w_max)
     weight[too_big] = network.w_max
@@ -230,6 +260,66 @@ def noise_prune(network, density, *, coupling=None, sigma=1.0, tau_bounds=(1.0, 
     tau = np.clip(tau, *tau_bounds)
     pruned = network.with_weights(weight).with_neuron_params(tau_m=tau).keep_synapses(kept)
     return NoisePruning(pruned, p, kept, int(too_big.sum()))
+
+
+def sampled_covariance_entries(tau, coupling, pre, post, *, sigma=1.0, duration_ms=100_000.0,
+                               dt=1.0, burn_in_ms=None, random_state=0):
+    """``C_jj``, ``C_ii`` and ``C_ij`` of every synapse ``j -> i``, from a simulation.
+
+    The linear network ``dr/dt = A r + sigma xi`` with ``A = diag(1/tau)
+    (W^T - I)`` is stepped with the leak integrated exactly and the
+    coupling explicitly (``r <- e^(-dt/tau) r + dt (W^T r) / tau +
+    sigma sqrt(tau (1 - e^(-2 dt/tau)) / 2) xi``), after a burn-in of
+    ``5 max(tau)``; the second moments of the pairs that synapses join are
+    averaged over the run. Only ``O(N + synapses)`` memory is used.
+
+    Parameters
+    ----------
+    tau : ndarray of shape (n,)
+        Membrane time constants, ms.
+    coupling : ndarray of shape (n_synapses,)
+        ``W`` entries (pre -> post).
+    pre, post : ndarray of int, shape (n_synapses,)
+    sigma : float, default=1.0
+    duration_ms : float, default=100000.0
+        Averaged time, ms.
+    dt : float, default=1.0
+        Step, ms.
+    burn_in_ms : float or None
+        Default ``5 max(tau)``.
+    random_state : int or Generator, default=0
+
+    Returns
+    -------
+    c_pre, c_post, c_cross : ndarray of shape (n_synapses,)
+
+    Raises
+    ------
+    ValueError
+        If the trajectory diverges (the linear network is unstable).
+    """
+    check_number("sampled_covariance_entries", "duration_ms", duration_ms, "float", 0.0,
+                 low_open=True)
+    tau = np.asarray(tau, dtype=np.float64)
+    n = tau.size
+    incoming = sparse.csr_array((coupling, (post, pre)), shape=(n, n))
+    leak = np.exp(-dt / tau)
+    kick = sigma * np.sqrt(tau * (1.0 - leak ** 2) / 2.0)
+    rng = np.random.default_rng(random_state)
+    burn_in = int(np.ceil((5 * tau.max() if burn_in_ms is None else burn_in_ms) / dt))
+    n_avg = int(np.ceil(duration_ms / dt))
+    r = np.zeros(n)
+    square, cross = np.zeros(n), np.zeros(len(pre))
+    for step in range(burn_in + n_avg):
+        r = leak * r + dt * (incoming @ r) / tau + kick * rng.standard_normal(n)
+        if not np.abs(r).max() < 1e100:                  # NaN fails too
+            raise ValueError("The sampled linear network diverged: it is unstable and has no "
+                             "stationary covariance.")
+        if step >= burn_in:
+            square += r * r
+            cross += r[post] * r[pre]
+    variance = square / n_avg
+    return variance[pre], variance[post], cross / n_avg
 
 
 def _probabilities(a, rows, cols, density, sigma):
