@@ -19,7 +19,6 @@ import argparse
 import time
 import tracemalloc
 
-import numpy as np
 
 
 def measured(function, *args, **kwargs):

@@ -1,8 +1,8 @@
-"""Pruning: Lyapunov noise pruning (LNP) of synapses and its pieces."""
+"""Pruning: Lyapunov noise pruning (LNP), its pieces and its baselines."""
 
-from .delocalise import Delocalisation, add_delocalising_edges, laplacian_ipr
 from ._common import PruningResult
 from .baselines import activity_prune, random_like
+from .delocalise import Delocalisation, add_delocalising_edges, laplacian_ipr
 from .lnp import lnp
 from .lyapunov_matrix import lyapunov_matrix, neighbourhood_harmonic_means
 from .neurons import NeuronPruning, prune_neurons
@@ -10,7 +10,10 @@ from .noise import (NoisePruning, keep_probabilities, noise_prune, rate_matrix,
                     relative_covariance_error, sampled_covariance_entries, sparsify,
                     stationary_covariance)
 
-__all__ = ["Delocalisation", "activity_prune", "random_like", "PruningResult", "lnp", "NeuronPruning", "NoisePruning", "add_delocalising_edges",
-           "laplacian_ipr", "keep_probabilities", "lyapunov_matrix",
-           "neighbourhood_harmonic_means", "noise_prune", "prune_neurons", "rate_matrix",
-           "relative_covariance_error", "sampled_covariance_entries", "sparsify", "stationary_covariance"]
+__all__ = [
+    "Delocalisation", "NeuronPruning", "NoisePruning", "PruningResult", "activity_prune",
+    "add_delocalising_edges", "keep_probabilities", "laplacian_ipr", "lnp",
+    "lyapunov_matrix", "neighbourhood_harmonic_means", "noise_prune", "prune_neurons",
+    "random_like", "rate_matrix", "relative_covariance_error", "sampled_covariance_entries",
+    "sparsify", "stationary_covariance",
+]
