@@ -30,6 +30,10 @@ stable and noise pruning moves the covariance less than uniform random
 pruning at every density (``tests/test_pruning.py``); five times stronger
 weights leave ``A`` barely stable, and some pruned draws are not.
 
+Beyond :data:`EXACT_COVARIANCE_MAX` neurons the dense solve (O(N^3) time,
+O(N^2) memory) gives way to :func:`sampled_covariance_entries`, which
+estimates only the entries the synapses need from a simulated trajectory.
+
 Signs never change (Dale's law holds). A plastic weight rescaled above the
 network's STDP bound ``w_max`` is clipped to it (``clipped`` counts them), so
 the STDP rule keeps its meaning.
