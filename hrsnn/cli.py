@@ -8,6 +8,7 @@ Examples
     hrsnn classify digits --encoding poisson
     hrsnn classify shd --path shd_train.h5
     hrsnn study mc --n-neurons 500 --seeds 5
+    hrsnn prune --n-neurons 500 --n-iter 4   # Lyapunov noise pruning, task-agnostic
 
 ``python -m hrsnn ...`` does the same. Every subcommand prints its metrics,
 writes figures and a JSON of the numbers into ``--out`` (default
@@ -44,7 +45,7 @@ def _parser():
     from data_loaders import SYSTEMS
 
     parser = argparse.ArgumentParser(prog="hrsnn", description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(dest="command", metavar="{forecast,classify,study}")
+    commands = parser.add_subparsers(dest="command", metavar="{forecast,classify,study,prune}")
 
     forecast = commands.add_parser("forecast", help="closed-loop forecast of a chaotic system")
     forecast.add_argument("system", nargs="?", default="lorenz63",
@@ -82,7 +83,19 @@ def _parser():
     study.add_argument("--seeds", type=int, default=5)
     study.set_defaults(handler=_study)
 
-    for sub in (forecast, classify, study):
+    prune = commands.add_parser("prune", help="prune a default network without a task "
+                                              "(LNP or activity pruning)")
+    prune.add_argument("--method", choices=("lnp", "activity"), default="lnp")
+    prune.add_argument("--n-neurons", type=int, default=500)
+    prune.add_argument("--n-inputs", type=int, default=1)
+    prune.add_argument("--n-iter", type=int, default=4)
+    prune.add_argument("--density", type=float, default=0.45,
+                       help="LNP: fraction of synapses kept per iteration; activity: "
+                            "1 - sqrt(density) of the neurons removed per iteration")
+    prune.add_argument("--seed", type=int, default=0)
+    prune.set_defaults(handler=_prune)
+
+    for sub in (forecast, classify, study, prune):
         sub.add_argument("--out", default="results", help="folder for figures and JSON")
     return parser
 
@@ -241,6 +254,40 @@ def _study(args, out):
     figure.savefig(out / f"{name}.png", dpi=120)
     paths = studies.save_records(records, out / name)
     print(f"wrote {out / (name + '.png')}, {paths[0]} and {paths[1]}")
+
+
+# --------------------------------------------------------------------- prune
+def _prune(args, out):
+    from . import build_network, plotting
+    from .pruning import activity_prune, lnp
+
+    _check_positive(args, ("n_neurons", "n_inputs"))
+    if args.n_iter < 0:
+        raise ValueError(f"--n-iter must be a non-negative integer; got {args.n_iter}.")
+    if not 0 < args.density <= 1:
+        raise ValueError(f"--density must lie in (0, 1]; got {args.density}.")
+    network = build_network(args.n_neurons, args.n_inputs, args.seed)
+    print(f"{args.method} pruning of a default network: N = {args.n_neurons}, "
+          f"{network.n_synapses} synapses, {args.n_iter} iterations")
+    began = time.perf_counter()
+    if args.method == "lnp":
+        result = lnp(network, n_iter=args.n_iter, density=args.density, random_state=args.seed)
+    else:
+        result = activity_prune(network, n_iter=args.n_iter, keep_inputs=False,
+                                fraction=1 - np.sqrt(args.density), random_state=args.seed)
+    keys = [key for key in result.history[0] if key != "iteration"]
+    print("iteration " + "".join(f"{key:>18s}" for key in keys))
+    for row in result.history:
+        print(f"{row['iteration']:9d} " + "".join(f"{row[key]:18.6g}" for key in keys))
+    print(f"{time.perf_counter() - began:.1f} s")
+    name = f"prune_{args.method}"
+    report = {"args": {k: v for k, v in vars(args).items() if k != "handler"},
+              "history": result.history,
+              "kept_neuron_ids": result.network.neuron_id.tolist()}
+    (out / f"{name}.json").write_text(json.dumps(report, indent=2, default=str))
+    figure = plotting.plot_pruning_history(result.history, keys)
+    figure.savefig(out / f"{name}.png", dpi=120)
+    print(f"wrote {out / (name + '.png')} and {out / (name + '.json')}")
 
 
 def _progress(iterable, description, total=None):

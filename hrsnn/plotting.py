@@ -6,7 +6,8 @@
 * Studies: :func:`plot_study` (mean ± std over seeds per preset, as bars).
 * Bayesian optimisation: :func:`plot_convergence` (best value so far),
   :func:`plot_distributions` (found distributions against the initial ones).
-* Pruning: :func:`plot_pruning_error` (covariance error against density).
+* Pruning: :func:`plot_pruning_error` (covariance error against density),
+  :func:`plot_pruning_history` (network measures over pruning iterations).
 """
 
 import numpy as np
@@ -454,3 +455,30 @@ def plot_pruning_error(densities, errors, ax=None):
     ax.set_yscale("log")
     ax.legend(fontsize=8)
     return ax.figure
+
+
+def plot_pruning_history(history, keys=("n_neurons", "n_synapses", "sops_per_step")):
+    """Measures of a network over pruning iterations, one panel each.
+
+    Parameters
+    ----------
+    history : list of dict
+        ``PruningResult.history`` (rows with ``iteration`` and ``keys``).
+    keys : sequence of str
+        The measures to show.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    keys = list(keys)
+    fig, axes = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 3), squeeze=False)
+    iterations = [row["iteration"] for row in history]
+    for ax, key in zip(axes[0], keys):
+        ax.plot(iterations, [row[key] for row in history], marker="o")
+        ax.set_xlabel("iteration")
+        ax.set_ylabel(key)
+    fig.tight_layout()
+    return fig

@@ -48,6 +48,8 @@ def test_forecast_univariate_mackey_glass(tmp_path, capsys):
     (["forecast", "--n-train", "100", "--horizon", "5000"], "validation"),
     (["classify", "shd", "--path", "no_such_file.h5"], "no_such_file.h5"),
     (["classify", "shd"], "--path"),
+    (["prune", "--density", "0"], "--density must lie in (0, 1]"),
+    (["prune", "--n-iter", "-1"], "--n-iter must be a non-negative integer"),
 ])
 def test_errors_exit_1_with_a_message(argv, message, tmp_path, capsys):
     assert main(argv + ["--out", str(tmp_path)]) == 1
@@ -88,3 +90,20 @@ def test_shd_file_is_classified(tmp_path, capsys):
                  "--out", str(tmp_path)]) == 0
     report = json.loads((tmp_path / "shd_classification.json").read_text())
     assert report["accuracy"] >= 0.9
+
+
+@pytest.mark.parametrize("method", ["lnp", "activity"])
+def test_prune_prints_the_history_and_saves_it(method, tmp_path, capsys):
+    from hrsnn import build_network
+    from hrsnn.pruning import activity_prune, lnp
+    assert main(["prune", "--method", method, "--n-neurons", "80", "--n-iter", "2",
+                 "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    report = json.loads((tmp_path / f"prune_{method}.json").read_text())
+    network = build_network(80, 1, 0)
+    direct = lnp(network, n_iter=2, density=0.45, random_state=0) if method == "lnp" else \
+        activity_prune(network, n_iter=2, keep_inputs=False, fraction=1 - 0.45 ** 0.5)
+    assert report["history"] == direct.history
+    assert report["kept_neuron_ids"] == direct.network.neuron_id.tolist()
+    assert (tmp_path / f"prune_{method}.png").exists()
+    assert f"{direct.history[-1]['n_synapses']}" in printed
