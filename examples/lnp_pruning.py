@@ -14,7 +14,7 @@ VPT at 0.4 in Lyapunov times, and memory capacity (50 delays, i.i.d. input)
 from spikes and from potentials; mean ± std over seeds. Writes
 lnp_pruning.json and lnp_pruning.png (the evolution over LNP iterations).
 
-    python examples/lnp_pruning.py [--n-neurons 500] [--seeds 5] [--n-iter 4]
+    python examples/lnp_pruning.py [--n-neurons 500] [--seeds 5] [--n-iter 4] [--network chrsnn]
 """
 
 import argparse
@@ -70,6 +70,8 @@ def main(argv=None):
     ap.add_argument("--n-train", type=int, default=2000)
     ap.add_argument("--horizon", type=int, default=300)
     ap.add_argument("--windows", type=int, default=3)
+    ap.add_argument("--network", choices=("hrsnn", "chrsnn"), default="hrsnn",
+                    help="the grid network or the clustered one (build_clustered_network)")
     ap.add_argument("--out", default="results")
     args = ap.parse_args(argv)
 
@@ -79,14 +81,16 @@ def main(argv=None):
 
     from data_loaders import lorenz63
     from hrsnn import build_network
+    from hrsnn.clustered import build_clustered_network
     from hrsnn.pruning import activity_prune, lnp, random_like
+    build = build_network if args.network == "hrsnn" else build_clustered_network
 
     series = lorenz63(args.n_train + args.windows * (100 + args.horizon), dt=DT,
                       random_state=0)
     rows, histories = {"dense": [], "LNP": [], "AP": [], "random": []}, []
     began = time.perf_counter()
     for seed in range(args.seeds):
-        dense = build_network(args.n_neurons, 3, seed)
+        dense = build(args.n_neurons, 3, seed)
         pruned = lnp(dense, n_iter=args.n_iter, density=args.density, random_state=seed)
         activity = activity_prune(dense, n_iter=args.n_iter, keep_inputs=False,
                                   fraction=1 - np.sqrt(args.density), random_state=seed)
@@ -98,7 +102,8 @@ def main(argv=None):
         print(f"seed {seed} done ({time.perf_counter() - began:.0f} s)", flush=True)
     keys = ("n_neurons", "n_synapses", "sops_per_step", "forecast_nrmse", "vpt_lt", "mc",
             "mc_v")
-    print(f"\nLorenz63, N = {args.n_neurons}, {args.seeds} seeds, LNP {args.n_iter} x "
+    print(f"\nLorenz63, {args.network}, N = {args.n_neurons}, {args.seeds} seeds, "
+          f"LNP {args.n_iter} x "
           f"density {args.density}; mean ± std")
     print(f"{'method':8s}" + "".join(f"{k:>24s}" for k in keys))
     for name, runs in rows.items():
@@ -107,7 +112,8 @@ def main(argv=None):
         print(f"{name:8s}" + "".join(f"{c:>24s}" for c in cells))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "lnp_pruning.json").write_text(json.dumps(
+    name = "lnp_pruning" if args.network == "hrsnn" else "lnp_pruning_chrsnn"
+    (out / f"{name}.json").write_text(json.dumps(
         {"args": vars(args), "results": rows, "lnp_histories": histories}, indent=1))
     fig, axes = plt.subplots(1, 3, figsize=(11, 3))
     for history in histories:
@@ -117,8 +123,8 @@ def main(argv=None):
             ax.set_xlabel("LNP iteration")
             ax.set_ylabel(key)
     fig.tight_layout()
-    fig.savefig(out / "lnp_pruning.png", dpi=120)
-    print(f"saved {out / 'lnp_pruning.json'} and {out / 'lnp_pruning.png'}")
+    fig.savefig(out / f"{name}.png", dpi=120)
+    print(f"saved {out / (name + '.json')} and {out / (name + '.png')}")
 
 
 if __name__ == "__main__":
