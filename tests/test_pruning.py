@@ -340,3 +340,40 @@ def test_sampled_covariance_entries_agree_with_the_exact_solution():
                                    np.array([1, 0]), duration_ms=5000)
     with pytest.raises(ValueError, match="'covariance' parameter of noise_prune"):
         noise_prune(net, 0.3, covariance="dense")
+
+
+# ---------------------------------------------------- timescale re-tuning
+def test_timescale_objective_redraws_tau_and_scores_by_hand():
+    from hrsnn.heterogeneity import sample_gamma
+    from hrsnn.pruning import TimescaleObjective
+    net = build_network(60, 1, 11)
+    objective = TimescaleObjective(net, target=-0.005, expansion_penalty=3.0, seed=4,
+                                   n_steps=200, transient=20)
+    params = {"tau_m_exc_shape": 2.0, "tau_m_exc_mean": 50.0,
+              "tau_m_inh_shape": 4.0, "tau_m_inh_mean": 15.0}
+    retuned = objective.retuned(params)
+    rng = np.random.default_rng(4)
+    exc = sample_gamma(rng, 2.0, 50.0, int(net.is_exc.sum()), bounds=(1.0, 200.0))
+    inh = sample_gamma(rng, 4.0, 15.0, int((~net.is_exc).sum()), bounds=(1.0, 200.0))
+    np.testing.assert_array_equal(retuned.tau_m[net.is_exc], exc)
+    np.testing.assert_array_equal(retuned.tau_m[~net.is_exc], inh)
+    np.testing.assert_array_equal(retuned.weight, net.weight)
+    assert objective.score(-0.002) == pytest.approx(-0.003)
+    assert objective.score(0.01) == pytest.approx(-0.015 - 0.03)
+    assert objective(params) == objective.score(objective.largest_exponent(retuned))
+
+
+def test_retune_timescales_moves_the_exponent_towards_the_target():
+    from hrsnn.pruning import TimescaleObjective, retune_timescales
+    net = build_network(80, 1, 12)
+    result = retune_timescales(net, n_iter=8, n_initial=4, random_state=0, n_steps=200,
+                               transient=20)
+    objective = TimescaleObjective(net, seed=0, n_steps=200, transient=20)
+    space = result.optimizer.space
+    initial = objective(space.to_reservoir_params(space.initial_candidate()))
+    assert result.optimizer.best_["value"] >= initial
+    assert objective.score(result.largest_exponent) == pytest.approx(
+        result.optimizer.best_["value"], rel=1e-12)
+    assert abs(result.largest_exponent) <= abs(result.initial_exponent)
+    with pytest.raises(ValueError, match="membrane time constants only"):
+        retune_timescales(net, groups=("v_th",))

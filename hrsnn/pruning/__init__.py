@@ -6,14 +6,16 @@ from .delocalise import Delocalisation, add_delocalising_edges, laplacian_ipr
 from .lnp import lnp
 from .lyapunov_matrix import lyapunov_matrix, neighbourhood_harmonic_means
 from .neurons import NeuronPruning, prune_neurons
+from .retune import Retuning, TimescaleObjective, retune_timescales
 from .noise import (NoisePruning, keep_probabilities, noise_prune, rate_matrix,
                     relative_covariance_error, sampled_covariance_entries, sparsify,
                     stationary_covariance)
 
 __all__ = [
-    "Delocalisation", "NeuronPruning", "NoisePruning", "PruningResult", "activity_prune",
-    "add_delocalising_edges", "keep_probabilities", "laplacian_ipr", "lnp",
-    "lyapunov_matrix", "neighbourhood_harmonic_means", "noise_prune", "prune_neurons",
-    "random_like", "rate_matrix", "relative_covariance_error", "sampled_covariance_entries",
+    "Delocalisation", "NeuronPruning", "NoisePruning", "PruningResult", "Retuning",
+    "TimescaleObjective", "activity_prune", "add_delocalising_edges", "keep_probabilities",
+    "laplacian_ipr", "lnp", "lyapunov_matrix", "neighbourhood_harmonic_means",
+    "noise_prune", "prune_neurons", "random_like", "rate_matrix",
+    "relative_covariance_error", "retune_timescales", "sampled_covariance_entries",
     "sparsify", "stationary_covariance",
 ]
