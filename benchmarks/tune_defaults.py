@@ -53,7 +53,7 @@ CANDIDATES = {
 }
 
 
-def mc_score(params, n_neurons, seed):
+def mc_score(params, n_neurons, seed, features=None):
     u_fit, u = memory_capacity_inputs(seed, 3000, 1000)
     reservoir = Reservoir(n_neurons=n_neurons, random_state=seed, **params)
     mcs, result = reservoir_memory_capacity(reservoir, u_fit, u, k_max=100, washout=100,
@@ -62,33 +62,30 @@ def mc_score(params, n_neurons, seed):
     return {"mc_states": mcs["states"].total, "mc_v": mcs["v"].total, "mc_rate_hz": rate}
 
 
-#: Readout step features (``--features``); None: the readouts' defaults.
-FEATURES = {"value": None}
+def _readout_options(features):
+    """Readout keyword arguments: the step ``features`` given, or the readouts' defaults."""
+    return {} if features is None else {"features": tuple(features)}
 
 
-def _readout_options():
-    return {} if FEATURES["value"] is None else {"features": tuple(FEATURES["value"])}
-
-
-def narma_score(params, n_neurons, seed):
+def narma_score(params, n_neurons, seed, features=None):
     u, y = narma(2001, order=10, random_state=seed)
     u, y = u[:-1], y[1:]
     model = SequenceRegressor(Reservoir(n_neurons=n_neurons, random_state=seed, **params),
-                              **_readout_options())
+                              **_readout_options(features))
     model.fit(u[:1500], y[:1500])
     return {"narma_nrmse": nrmse(y[1550:], model.predict(u[1500:])[50:])}
 
 
-def lorenz_score(params, n_neurons, seed):
+def lorenz_score(params, n_neurons, seed, features=None):
     series = lorenz63(2000 + 3 * 400, dt=DT, random_state=seed)
     model = Forecaster(Reservoir(n_neurons=n_neurons, random_state=seed, **params),
-                       **_readout_options())
+                       **_readout_options(features))
     evaluation = evaluate_forecaster(model, series, n_train=2000, n_starts=3)
     vpt = np.median(evaluation.vpt_steps[:, 1]) * DT * LAMBDA
     return {"lorenz_vpt_lt": float(vpt)}
 
 
-def digits_score(params, n_neurons, seed):
+def digits_score(params, n_neurons, seed, features=None):
     X, y = digits_dataset()
     X_train, _, y_train, _ = train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
     X_fit, X_val, y_fit, y_val = train_test_split(X_train, y_train, test_size=0.25,
@@ -114,7 +111,6 @@ def main():
                         help="readout step features of NARMA and Lorenz63 (hrsnn.readout."
                              "STEP_FEATURES); default: the readouts' own")
     args = parser.parse_args()
-    FEATURES["value"] = args.features
     candidates = {name: CANDIDATES[name] for name in (args.only or CANDIDATES)}
     if args.params is not None:
         candidates = {json.dumps(args.params): args.params} if args.only is None else \
@@ -123,7 +119,7 @@ def main():
         start = time.perf_counter()
         scores = {}
         for task in args.tasks:
-            scores.update(TASKS[task](params, args.n_neurons, args.seed))
+            scores.update(TASKS[task](params, args.n_neurons, args.seed, args.features))
         line = "  ".join(f"{key}={value:.3f}" for key, value in scores.items())
         print(f"{name:40s} {line}  ({time.perf_counter() - start:.0f} s)", flush=True)
 

@@ -124,3 +124,10 @@ def sops_per_step(network, u, reservoir=None):
     counts, n_sim_steps = spike_counts(network, u, reservoir)
     return float(metrics.synaptic_operations_from_counts(counts, network.out_degree())) \
         / n_sim_steps
+
+
+def history_row(iteration, network, u, reservoir=None, **measures):
+    """One ``PruningResult.history`` row: sizes, SOPs per step on ``u``, ``measures``."""
+    return {"iteration": iteration, "n_neurons": network.n_neurons,
+            "n_synapses": network.n_synapses, **measures,
+            "sops_per_step": sops_per_step(network, u, reservoir)}

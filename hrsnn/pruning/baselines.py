@@ -16,7 +16,7 @@
 import numpy as np
 
 from .._validation import check_number
-from ._common import (PruningResult, pruning_source, reference_input_for, sops_per_step,
+from ._common import (PruningResult, history_row, pruning_source, reference_input_for,
                       spike_counts, weights_like)
 
 
@@ -47,7 +47,7 @@ def activity_prune(source, *, n_iter=3, fraction=0.1, keep_inputs=True, protect=
     check_number("activity_prune", "n_iter", n_iter, "int", 0)
     check_number("activity_prune", "fraction", fraction, "float", 0.0, 1.0)
     u = reference_input_for(network, reference_input, np.random.default_rng(random_state))
-    history = [_row(0, network, u, reservoir)]
+    history = [history_row(0, network, u, reservoir)]
     for iteration in range(1, n_iter + 1):
         counts, _ = spike_counts(network, u, reservoir)
         removable = ~np.isin(network.neuron_id, protected_ids)
@@ -59,7 +59,7 @@ def activity_prune(source, *, n_iter=3, fraction=0.1, keep_inputs=True, protect=
         if removed.size == network.n_neurons:
             raise ValueError("activity_prune() would remove every neuron; lower 'fraction'.")
         network = network.keep_neurons(np.setdiff1d(np.arange(network.n_neurons), removed))
-        history.append(_row(iteration, network, u, reservoir))
+        history.append(history_row(iteration, network, u, reservoir))
     return PruningResult.of(network, history, reservoir)
 
 
@@ -95,9 +95,3 @@ def random_like(network, *, template=None, random_state=0):
     weights = weights_like(template, network.is_exc[pre], network.is_exc[post], rng)
     empty = network.keep_synapses(np.zeros(n_synapses, dtype=bool))
     return empty.add_synapses(pre, post, weights, random_state=rng)
-
-
-def _row(iteration, network, u, reservoir):
-    return {"iteration": iteration, "n_neurons": network.n_neurons,
-            "n_synapses": network.n_synapses,
-            "sops_per_step": sops_per_step(network, u, reservoir)}

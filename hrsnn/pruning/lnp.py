@@ -24,7 +24,7 @@ import numpy as np
 
 from .._validation import check_number
 from ..dynamics import RateNetwork, lyapunov_spectrum
-from ._common import PruningResult, pruning_source, reference_input_for, sops_per_step
+from ._common import PruningResult, history_row, pruning_source, reference_input_for
 from .delocalise import add_delocalising_edges
 from .lyapunov_matrix import lyapunov_matrix
 from .neurons import prune_neurons
@@ -74,7 +74,7 @@ def lnp(source, *, n_iter=3, density=0.5, neuron_fraction=0.05, delocalising=0.0
     rng = np.random.default_rng(random_state)
     u = reference_input_for(network, reference_input, rng)
     spectrum = _spectrum(network, gain, noise_sigma, n_steps, transient, k, rng)
-    history = [_row(0, network, spectrum.largest, u, reservoir)]
+    history = [history_row(0, network, u, reservoir, largest_exponent=spectrum.largest)]
     for iteration in range(1, n_iter + 1):
         coupling = lyapunov_matrix(network, spectrum.per_neuron)
         pruned = noise_prune(network, density, coupling=coupling, random_state=rng).network
@@ -87,7 +87,8 @@ def lnp(source, *, n_iter=3, density=0.5, neuron_fraction=0.05, delocalising=0.0
         network = add_delocalising_edges(pruned, max(n_new, 0), ipr=False,
                                          random_state=rng).network
         spectrum = _spectrum(network, gain, noise_sigma, n_steps, transient, k, rng)
-        history.append(_row(iteration, network, spectrum.largest, u, reservoir))
+        history.append(history_row(iteration, network, u, reservoir,
+                                   largest_exponent=spectrum.largest))
     return PruningResult.of(network, history, reservoir)
 
 
@@ -103,9 +104,3 @@ def _spectrum(network, gain, noise_sigma, n_steps, transient, k, rng):
     trajectory = rate.simulate(n_steps, 1.0, noise_sigma=noise_sigma, random_state=seed)
     return lyapunov_spectrum(rate.tangent_maps(trajectory), 1.0, k=min(k, network.n_neurons),
                              transient=transient, qr_every=_QR_EVERY, random_state=seed)
-
-
-def _row(iteration, network, largest, u, reservoir):
-    return {"iteration": iteration, "n_neurons": network.n_neurons,
-            "n_synapses": network.n_synapses, "largest_exponent": float(largest),
-            "sops_per_step": sops_per_step(network, u, reservoir)}
