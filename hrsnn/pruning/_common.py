@@ -55,17 +55,23 @@ class PruningResult:
     reservoir : Reservoir or None
         When a reservoir was given: an unfitted clone that uses the pruned
         network (``network=``; STDP runs on it when fitted).
+    networks : tuple of Network
+        The network of every history row, the input network first and
+        ``network`` last (e.g. to evaluate a task after every iteration).
     """
 
     network: object
     history: list = field(default_factory=list)
     reservoir: object = None
+    networks: tuple = ()
 
     @classmethod
-    def of(cls, network, history, reservoir):
-        """The result, with a clone of ``reservoir`` on ``network`` if one was given."""
+    def of(cls, networks, history, reservoir):
+        """The result of the states ``networks`` (input first), with a clone of
+        ``reservoir`` on the last one if a reservoir was given."""
+        network = networks[-1]
         clone_ = None if reservoir is None else clone(reservoir).set_params(network=network)
-        return cls(network, history, clone_)
+        return cls(network, history, clone_, tuple(networks))
 
 
 def pruning_source(source, protect):

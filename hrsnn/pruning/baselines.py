@@ -47,7 +47,7 @@ def activity_prune(source, *, n_iter=3, fraction=0.1, keep_inputs=True, protect=
     check_number("activity_prune", "n_iter", n_iter, "int", 0)
     check_number("activity_prune", "fraction", fraction, "float", 0.0, 1.0)
     u = reference_input_for(network, reference_input, np.random.default_rng(random_state))
-    history = [history_row(0, network, u, reservoir)]
+    history, networks = [history_row(0, network, u, reservoir)], [network]
     for iteration in range(1, n_iter + 1):
         counts, _ = spike_counts(network, u, reservoir)
         removable = ~np.isin(network.neuron_id, protected_ids)
@@ -60,7 +60,8 @@ def activity_prune(source, *, n_iter=3, fraction=0.1, keep_inputs=True, protect=
             raise ValueError("activity_prune() would remove every neuron; lower 'fraction'.")
         network = network.keep_neurons(np.setdiff1d(np.arange(network.n_neurons), removed))
         history.append(history_row(iteration, network, u, reservoir))
-    return PruningResult.of(network, history, reservoir)
+        networks.append(network)
+    return PruningResult.of(networks, history, reservoir)
 
 
 def random_like(network, *, template=None, random_state=0):

@@ -75,6 +75,7 @@ def lnp(source, *, n_iter=3, density=0.5, neuron_fraction=0.05, delocalising=0.0
     u = reference_input_for(network, reference_input, rng)
     spectrum = _spectrum(network, gain, noise_sigma, n_steps, transient, k, rng)
     history = [history_row(0, network, u, reservoir, largest_exponent=spectrum.largest)]
+    networks = [network]
     for iteration in range(1, n_iter + 1):
         coupling = lyapunov_matrix(network, spectrum.per_neuron)
         pruned = noise_prune(network, density, coupling=coupling, random_state=rng).network
@@ -89,7 +90,8 @@ def lnp(source, *, n_iter=3, density=0.5, neuron_fraction=0.05, delocalising=0.0
         spectrum = _spectrum(network, gain, noise_sigma, n_steps, transient, k, rng)
         history.append(history_row(iteration, network, u, reservoir,
                                    largest_exponent=spectrum.largest))
-    return PruningResult.of(network, history, reservoir)
+        networks.append(network)
+    return PruningResult.of(networks, history, reservoir)
 
 
 #: Steps of 1 ms between re-orthonormalisations of the QR frame: rate-model
