@@ -256,6 +256,9 @@ def test_lnp_shrinks_the_network_and_maps_back(lnp_run):
     back = net.synapse_index(pruned.synapse_id[old])
     np.testing.assert_array_equal(np.sign(pruned.weight[old]), np.sign(net.weight[back]))
     assert net.n_synapses == build_network(120, 1, 7).n_synapses           # input untouched
+    assert len(result.networks) == 3 and result.networks[0] is net
+    assert result.networks[-1] is pruned
+    assert [(m.n_neurons, m.n_synapses) for m in result.networks] == sizes
 
 
 def test_lnp_history_sops_match_a_direct_run(lnp_run):
@@ -298,6 +301,7 @@ def test_activity_pruning_removes_the_least_active_neurons():
     kept = net.neuron_index(result.network.neuron_id)
     np.testing.assert_array_equal(kept, np.setdiff1d(np.arange(100), lowest))
     assert [row["n_neurons"] for row in result.history] == [100, 100 - lowest.size]
+    assert [m.n_neurons for m in result.networks] == [100, 100 - lowest.size]
 
 
 def test_random_like_has_the_counts_dale_and_no_duplicates():
@@ -343,8 +347,9 @@ def test_sampled_covariance_entries_agree_with_the_exact_solution():
 
 
 # ---------------------------------------------------- timescale re-tuning
-def test_timescale_objective_redraws_tau_and_scores_by_hand():
-    from hrsnn.heterogeneity import sample_gamma
+def test_timescale_objective_maps_tau_by_rank_and_scores_by_hand():
+    from scipy import stats
+
     from hrsnn.pruning import TimescaleObjective
     net = build_network(60, 1, 11)
     objective = TimescaleObjective(net, target=-0.005, expansion_penalty=3.0, seed=4,
@@ -352,15 +357,54 @@ def test_timescale_objective_redraws_tau_and_scores_by_hand():
     params = {"tau_m_exc_shape": 2.0, "tau_m_exc_mean": 50.0,
               "tau_m_inh_shape": 4.0, "tau_m_inh_mean": 15.0}
     retuned = objective.retuned(params)
-    rng = np.random.default_rng(4)
-    exc = sample_gamma(rng, 2.0, 50.0, int(net.is_exc.sum()), bounds=(1.0, 200.0))
-    inh = sample_gamma(rng, 4.0, 15.0, int((~net.is_exc).sum()), bounds=(1.0, 200.0))
-    np.testing.assert_array_equal(retuned.tau_m[net.is_exc], exc)
-    np.testing.assert_array_equal(retuned.tau_m[~net.is_exc], inh)
+    for mask, shape, mean in ((net.is_exc, 2.0, 50.0), (~net.is_exc, 4.0, 15.0)):
+        old = net.tau_m[mask]
+        order = np.argsort(old, kind="stable")          # slowest-ranked gets the top quantile
+        q = (np.arange(old.size) + 0.5) / old.size
+        expected = np.clip(stats.gamma.ppf(q, shape, scale=mean / shape), 1.0, 200.0)
+        np.testing.assert_allclose(retuned.tau_m[mask][order], expected, rtol=1e-12)
     np.testing.assert_array_equal(retuned.weight, net.weight)
     assert objective.score(-0.002) == pytest.approx(-0.003)
     assert objective.score(0.01) == pytest.approx(-0.015 - 0.03)
     assert objective(params) == objective.score(objective.largest_exponent(retuned))
+
+
+def test_timescale_objective_matches_several_exponents():
+    from hrsnn.dynamics import RateNetwork, lyapunov_spectrum
+    from hrsnn.pruning import TimescaleObjective
+    net = build_network(50, 1, 13)
+    objective = TimescaleObjective(net, target=[-0.01, -0.02, -0.03], expansion_penalty=2.0,
+                                   seed=5, n_steps=150, transient=20)
+    # mean |lambda - target| over the three, plus the penalty on a positive lambda_1
+    assert objective.score([0.01, -0.02, -0.05]) == pytest.approx(
+        -(0.02 + 0.0 + 0.02) / 3 - 2.0 * 0.01)
+    rate = RateNetwork.from_network(net)
+    trajectory = rate.simulate(150, 1.0, noise_sigma=0.5, random_state=5)
+    direct = lyapunov_spectrum(rate.tangent_maps(trajectory), 1.0, k=3, transient=20,
+                               random_state=5).exponents
+    np.testing.assert_allclose(objective.leading_exponents(net), direct, rtol=1e-12)
+    for bad in ([], [np.nan], np.zeros(51)):
+        with pytest.raises(ValueError, match="'target'"):
+            TimescaleObjective(net, target=bad)
+
+
+def test_retune_towards_a_reference_spectrum():
+    from hrsnn.pruning import TimescaleObjective, lnp, retune_timescales
+    dense = build_network(120, 1, 14)
+    pruned = lnp(dense, n_iter=1, density=0.4, n_steps=200, transient=20, k=10,
+                 random_state=0).network
+    settings = dict(n_steps=200, transient=20)
+    result = retune_timescales(pruned, reference=dense, k=4, n_iter=8, n_initial=4,
+                               random_state=0, **settings)
+    probe = TimescaleObjective(dense, target=np.zeros(4), seed=0, **settings)
+    np.testing.assert_allclose(result.target, probe.leading_exponents(dense), rtol=1e-12)
+    objective = TimescaleObjective(pruned, target=result.target, seed=0, **settings)
+    space = result.optimizer.space
+    initial = objective(space.to_reservoir_params(space.initial_candidate()))
+    assert objective.score(result.exponents) == pytest.approx(result.optimizer.best_["value"])
+    assert result.optimizer.best_["value"] >= initial
+    with pytest.raises(ValueError, match="not both"):
+        retune_timescales(pruned, reference=dense, target=0.0)
 
 
 def test_retune_timescales_moves_the_exponent_towards_the_target():
@@ -377,3 +421,47 @@ def test_retune_timescales_moves_the_exponent_towards_the_target():
     assert abs(result.largest_exponent) <= abs(result.initial_exponent)
     with pytest.raises(ValueError, match="membrane time constants only"):
         retune_timescales(net, groups=("v_th",))
+
+
+# ------------------------------------------------------- the large-network paths
+def test_auto_switches_to_the_large_network_paths_beyond_their_limits(monkeypatch):
+    from hrsnn.pruning import add_delocalising_edges, delocalise, noise, noise_prune
+    net = build_network(150, 1, 15)
+    monkeypatch.setattr(noise, "EXACT_COVARIANCE_MAX", 149)
+    auto = noise_prune(net, 0.4, sampled_ms=5e3, random_state=2)
+    sampled = noise_prune(net, 0.4, covariance="sampled", sampled_ms=5e3, random_state=2)
+    np.testing.assert_array_equal(auto.keep_probability, sampled.keep_probability)
+    monkeypatch.setattr(noise, "EXACT_COVARIANCE_MAX", 150)
+    exact = noise_prune(net, 0.4, covariance="exact", random_state=2)
+    np.testing.assert_array_equal(noise_prune(net, 0.4, random_state=2).keep_probability,
+                                  exact.keep_probability)
+    monkeypatch.setattr(delocalise, "IPR_MAX_NEURONS", 149)
+    grown = add_delocalising_edges(net, 5, random_state=0)
+    assert grown.ipr_before is None and grown.ipr_after is None
+    monkeypatch.setattr(delocalise, "IPR_MAX_NEURONS", 150)
+    assert add_delocalising_edges(net, 5, random_state=0).ipr_before is not None
+
+
+@pytest.mark.slow
+def test_lnp_on_a_network_beyond_the_exact_limits(monkeypatch):
+    """3,200 neurons: sampled covariance, sampled betweenness, no IPR; the result stays a
+    valid pruned network of the input's ids, Dale's law and the plastic bounds kept."""
+    from hrsnn.pruning import lnp, noise
+    net = build_network(3200, 1, 0)
+    assert net.n_neurons > noise.EXACT_COVARIANCE_MAX
+    calls = []
+    sampled = noise.sampled_covariance_entries
+    monkeypatch.setattr(noise, "sampled_covariance_entries",
+                        lambda *a, **k: calls.append(1) or sampled(*a, **k))
+    result = lnp(net, n_iter=1, density=0.5, n_steps=200, transient=50, k=10,
+                 betweenness_sources=32, random_state=0)
+    assert calls == [1]
+    pruned = result.network
+    assert net.n_neurons > pruned.n_neurons >= 0.94 * net.n_neurons    # 5 % of removable
+    assert 0.4 * net.n_synapses < pruned.n_synapses < 0.6 * net.n_synapses
+    exc_pre = pruned.is_exc[pruned.pre]
+    assert np.all(pruned.weight[exc_pre] >= 0) and np.all(pruned.weight[~exc_pre] <= 0)
+    assert np.all(pruned.weight[pruned.plastic] <= pruned.w_max)
+    assert len(set(zip(pruned.pre.tolist(), pruned.post.tolist()))) == pruned.n_synapses
+    assert np.isin(pruned.neuron_id, net.neuron_id).all()
+    assert np.isfinite(result.history[-1]["largest_exponent"])
