@@ -1,8 +1,9 @@
-"""Pruning: Lyapunov noise pruning (LNP), its pieces and its baselines."""
+"""Pruning: Lyapunov noise pruning (LNP), its pieces and its baselines; DPAP."""
 
 from ._common import PruningResult
 from .baselines import activity_prune, random_like
 from .delocalise import Delocalisation, add_delocalising_edges, laplacian_ipr
+from .dpap import DPAP
 from .lnp import lnp
 from .lyapunov_matrix import lyapunov_matrix, neighbourhood_harmonic_means
 from .neurons import NeuronPruning, prune_neurons
@@ -12,7 +13,7 @@ from .noise import (NoisePruning, keep_probabilities, noise_prune, rate_matrix,
                     stationary_covariance)
 
 __all__ = [
-    "Delocalisation", "NeuronPruning", "NoisePruning", "PruningResult", "Retuning",
+    "DPAP", "Delocalisation", "NeuronPruning", "NoisePruning", "PruningResult", "Retuning",
     "TimescaleObjective", "activity_prune", "add_delocalising_edges", "keep_probabilities",
     "laplacian_ipr", "lnp", "lyapunov_matrix", "neighbourhood_harmonic_means",
     "noise_prune", "prune_neurons", "random_like", "rate_matrix",

@@ -1,0 +1,116 @@
+"""DPAP's survival machinery against hand computations of the paper's equations."""
+
+import math
+
+import numpy as np
+import pytest
+
+from hrsnn.pruning.dpap import (DPAP, minmax_normalise, percentile_normalise, spike_trace,
+                                survival_delta)
+
+
+def naive_trace(spikes, decay):
+    trace = np.zeros(spikes.shape[1:])
+    for s in spikes:
+        trace = decay * trace + s
+    return trace
+
+
+def test_spike_trace_is_the_recursive_trace_and_sums_conv_channels_over_space():
+    rng = np.random.default_rng(0)
+    spikes = (rng.random((6, 3, 4)) < 0.4).astype(float)
+    np.testing.assert_allclose(spike_trace(spikes), naive_trace(spikes, 0.5), rtol=1e-14)
+    # by hand: spikes at t = 0 and t = 2 of 3 steps -> 0.25 + 1
+    assert spike_trace(np.array([1.0, 0.0, 1.0])[:, None, None])[0, 0] == 1.25
+    conv = (rng.random((5, 2, 3, 4, 4)) < 0.3).astype(float)
+    np.testing.assert_allclose(spike_trace(conv, 0.7), naive_trace(conv.sum(axis=(3, 4)), 0.7))
+    with pytest.raises(ValueError, match="'spikes' must have shape"):
+        spike_trace(np.zeros((3, 4)))
+
+
+def test_normalisations_by_hand():
+    x = np.array([1.0, 2.0, 3.0, 5.0, 9.0])        # P75 = 5 (numpy's linear percentile)
+    np.testing.assert_allclose(percentile_normalise(x), [0, 0.25, 0.5, 1, 1])
+    np.testing.assert_allclose(minmax_normalise(x), [0, 0.125, 0.25, 0.5, 1])
+    np.testing.assert_array_equal(percentile_normalise(np.ones(3)), 0.5)
+    np.testing.assert_array_equal(minmax_normalise(np.ones(3)), 0.5)
+    # delta = 2 Norm - eps, + C where >= 0: eps 1.5, C 2
+    np.testing.assert_allclose(survival_delta(x, 1.5, 2.0), [-1.5, -1.0, -0.5, 2.5, 2.5])
+
+
+def test_bcm_theta_and_activity_follow_the_equations():
+    rng = np.random.default_rng(1)
+    layer = DPAP(3, 2)
+    theta, bcm, activity = np.zeros(2), np.zeros((2, 3)), np.zeros(2)
+    for b in range(1, 4):
+        pre, post = rng.random((4, 3)), rng.random((4, 2))     # (batch, n) traces
+        layer.observe_traces(pre, post)
+        theta = (theta * (b - 1) + post.mean(axis=0)) / b       # Eq. 8, Num = b
+        for i in range(2):
+            for j in range(3):
+                bcm[i, j] += sum(post[s, i] * (post[s, i] - theta[i]) * pre[s, j]
+                                 for s in range(4))
+        activity += post.sum(axis=0)
+    np.testing.assert_allclose(layer.theta, theta, rtol=1e-13)
+    np.testing.assert_allclose(layer.bcm.reshape(2, 3), bcm, rtol=1e-12)
+    np.testing.assert_allclose(layer.activity, activity, rtol=1e-13)
+    spine = minmax_normalise(bcm.sum(axis=1)) * minmax_normalise(activity)
+    np.testing.assert_allclose(layer.spine_measure(), spine)
+
+
+def test_survival_update_prunes_below_zero_and_never_resurrects():
+    layer = DPAP(4, 1, initial_survival=0.5, start_epoch=0, eta_period=2, prune_neurons=False)
+    pre = np.array([[0.0, 1.0, 2.0, 3.0]])
+    layer.observe_traces(pre, np.array([[2.0]]))   # theta = 2: BCM = 2 * 0 * pre = 0
+    assert np.all(layer.bcm == 0)
+    layer.bcm[:] = [0.0, 1.0, 2.0, 4.0]            # P75 = 2.5
+    delta = survival_delta(np.array([0.0, 1.0, 2.0, 4.0]), 1.5, 2.0)
+    layer.end_epoch(0)
+    np.testing.assert_allclose(layer.synapse_survival, 0.999 * 0.5 + delta)
+    np.testing.assert_array_equal(layer.synapse_alive, [False, False, True, True])
+    # later epochs: eta = exp(-floor(e / 2)); a pruned synapse stays pruned whatever it scores
+    assert layer.eta(1) == 1.0 and layer.eta(2) == pytest.approx(math.exp(-1))
+    layer.observe_traces(pre, np.array([[3.0]]))
+    layer.bcm[:] = [9.0, 9.0, 0.0, 0.0]
+    layer.end_epoch(1)
+    assert not layer.synapse_alive[:2].any()
+    np.testing.assert_array_equal(layer.weight_mask(), [layer.synapse_alive])
+
+
+def test_no_update_before_the_start_epoch_and_the_eta_schedule():
+    layer = DPAP(2, 2)
+    assert [layer.eta(e) for e in (0, 4)] == [0.0, 0.0]
+    assert layer.eta(5) == 1.0 and layer.eta(17) == 1.0
+    assert layer.eta(18) == pytest.approx(math.exp(-1))
+    layer.observe_traces(np.ones((1, 2)), np.array([[0.0, 5.0]]))
+    assert layer.end_epoch(4) == {"synapses": 0, "neurons": 0}
+    np.testing.assert_array_equal(layer.synapse_survival, 10.0)
+    assert np.all(layer.bcm == 0) and np.all(layer.activity == 0)   # reset per epoch
+
+
+def test_a_pruned_neuron_loses_its_presynaptic_synapses_and_conv_prunes_filters_only():
+    layer = DPAP(3, 2, kind="conv", initial_survival=0.1, start_epoch=0)
+    assert (layer.epsilon, layer.constant, layer.prune_synapses) == (0.65, 5.0, False)
+    layer.observe_traces(np.ones((2, 3)), np.array([[0.0, 4.0], [0.0, 2.0]]))
+    pruned = layer.end_epoch(0)
+    # neuron 0 never fired: D = 0 -> delta = -0.65 < -0.1 * 0.999; neuron 1 is protected
+    assert pruned == {"synapses": 3, "neurons": 1}
+    np.testing.assert_array_equal(layer.weight_mask(), [[False] * 3, [True] * 3])
+    assert layer.pruned_fraction == pytest.approx(0.5)
+
+
+def test_sparse_synapses_score_only_the_listed_pairs():
+    pre, post = np.array([0, 2, 1]), np.array([1, 0, 1])
+    layer = DPAP(3, 2, synapses=(pre, post))
+    rng = np.random.default_rng(2)
+    a, b = rng.random((5, 3)), rng.random((5, 2))
+    dense = DPAP(3, 2)
+    layer.observe_traces(a, b)
+    dense.observe_traces(a, b)
+    np.testing.assert_allclose(layer.bcm, dense.bcm.reshape(2, 3)[post, pre], rtol=1e-13)
+    with pytest.raises(ValueError, match="'synapses' indices"):
+        DPAP(3, 2, synapses=(np.array([3]), np.array([0])))
+    with pytest.raises(ValueError, match="Traces must have shapes"):
+        layer.observe_traces(np.ones((2, 2)), np.ones((2, 2)))
+    with pytest.raises(ValueError, match="'kind' parameter of DPAP"):
+        DPAP(3, 2, kind="lstm")
