@@ -20,7 +20,8 @@ sample std over seeds. The forecast is also scored after every LNP and AP
 iteration (the paper's Fig. 10 a-c).
 
 Writes, in ``--out``, ``<name>.json`` (every number), ``<name>.png`` (neurons,
-synapses, SOPs and forecast NRMSE against the pruning iteration),
+synapses, SOPs per simulation step on the pruning's i.i.d. reference input
+and forecast NRMSE against the pruning iteration),
 ``<name>_methods.png`` (the methods side by side) and
 ``<name>_timescales.png`` (membrane time constants before and after), where
 ``<name>`` says the network, size and protocol.
@@ -137,7 +138,8 @@ def plot_evolution(evolution, path, caption):
                         color=colour, label=method)
             ax.set_xlabel("pruning iteration")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-            ax.set_title(LABELS[key], fontsize=10)
+            ax.set_title(LABELS[key] + (" (reference input)" if key == "sops_per_step" else ""),
+                         fontsize=10)
     axes[0].legend()
     fig.suptitle(caption, fontsize=9)
     fig.tight_layout()

@@ -34,6 +34,8 @@ def test_normalisations_by_hand():
     np.testing.assert_allclose(minmax_normalise(x), [0, 0.125, 0.25, 0.5, 1])
     np.testing.assert_array_equal(percentile_normalise(np.ones(3)), 0.5)
     np.testing.assert_array_equal(minmax_normalise(np.ones(3)), 0.5)
+    # P75 == min (most values tied at the minimum): the limit, 0 at the minimum, 1 above
+    np.testing.assert_array_equal(percentile_normalise([0, 0, 0, 0, 3]), [0, 0, 0, 0, 1])
     # delta = 2 Norm - eps, + C where >= 0: eps 1.5, C 2
     np.testing.assert_allclose(survival_delta(x, 1.5, 2.0), [-1.5, -1.0, -0.5, 2.5, 2.5])
 
@@ -114,3 +116,74 @@ def test_sparse_synapses_score_only_the_listed_pairs():
         layer.observe_traces(np.ones((2, 2)), np.ones((2, 2)))
     with pytest.raises(ValueError, match="'kind' parameter of DPAP"):
         DPAP(3, 2, kind="lstm")
+
+
+def test_protected_neurons_are_never_pruned_nor_normalised_with_the_others():
+    layer = DPAP(2, 3, initial_survival=0.1, start_epoch=0, prune_synapses=False, protect=[0])
+    # neuron 0 silent but protected; neurons 1 (silent) and 2 (active) are the candidates
+    layer.observe_traces(np.ones((2, 2)), np.array([[0.0, 0.0, 3.0], [0.0, 0.0, 1.0]]))
+    np.testing.assert_allclose(layer.spine_measure(), [0.0, 1.0])
+    assert layer.end_epoch(0)["neurons"] == 1
+    np.testing.assert_array_equal(layer.neuron_alive, [True, False, True])
+    with pytest.raises(ValueError, match="'protect'"):
+        DPAP(2, 3, protect=[3])
+
+
+# ------------------------------------------------------------------ on a reservoir
+def test_window_traces_by_hand():
+    from hrsnn.pruning.dpap_reservoir import window_traces
+    steps, neurons = np.array([0, 2, 3, 4, 6]), np.array([1, 1, 0, 1, 0])
+    traces = window_traces(steps, neurons, 7, 2, 3, 0.5)   # windows [0..2], [3..5], [6]
+    np.testing.assert_allclose(traces, [[0, 0.25 + 1], [0.25, 0.5], [1, 0]])
+
+
+def test_dpap_prune_removes_silent_neurons_and_feeds_the_layer_as_documented():
+    from hrsnn import Reservoir, build_network
+    from hrsnn.pruning import dpap_reservoir
+    from hrsnn.pruning.dpap_reservoir import dpap_prune, window_traces
+    from hrsnn.simulator import Simulator
+    net = build_network(120, 1, 3)
+    X = np.random.default_rng(0).uniform(-1, 1, (2, 300, 1))
+    seen = []
+    original = dpap_reservoir.DPAP.observe_traces
+    monkey = pytest.MonkeyPatch()
+    monkey.setattr(dpap_reservoir.DPAP, "observe_traces",
+                   lambda self, a, b: seen.append(a.copy()) or original(self, a, b))
+    try:
+        result = dpap_prune(net, X, n_epochs=12, start_epoch=2, random_state=0)
+    finally:
+        monkey.undo()
+    # the first batch is the first sequence's first STDP run, traced by hand
+    reservoir = Reservoir(network=net, random_state=0)
+    kwargs = reservoir._encode(X[0], X.min(axis=(0, 1)), X.max(axis=(0, 1)), 0)
+    run = Simulator(net, reservoir.dt).run(**kwargs, learn=True)
+    np.testing.assert_allclose(seen[0], window_traces(run.spike_steps, run.spike_neurons,
+                                                      run.n_steps, 120, 20, 0.9))
+    assert len(seen) == 12 * 2 and len(result.networks) == 13
+    counts = Reservoir(network=net, stdp=False, random_state=0).fit(X).run(X[0]).counts
+    pruned = result.network
+    kept = net.neuron_index(pruned.neuron_id)
+    assert not pruned.is_exc.all() and (~net.is_exc).sum() == (~pruned.is_exc).sum()
+    silent_exc = np.flatnonzero(net.is_exc & (counts == 0))
+    assert silent_exc.size and not np.isin(silent_exc, kept).any()   # "use it or lose it"
+    # structural pruning: survivors keep their initial weights; history per epoch
+    back = net.synapse_index(pruned.synapse_id)
+    np.testing.assert_array_equal(pruned.weight, net.weight[back])
+    assert [r["iteration"] for r in result.history] == list(range(13))
+    assert sum(r["pruned_neurons"] for r in result.history) == net.n_neurons - pruned.n_neurons
+    with pytest.raises(ValueError, match="'X' must be finite training sequences"):
+        dpap_prune(net, np.zeros((1, 10, 2)))
+
+
+def test_dpap_prune_is_reproducible_and_can_keep_learned_weights():
+    from hrsnn import build_network
+    from hrsnn.pruning.dpap_reservoir import dpap_prune
+    net = build_network(150, 1, 4)
+    X = np.random.default_rng(1).uniform(-1, 1, (1, 1000, 1))
+    first = dpap_prune(net, X, n_epochs=8, start_epoch=1, keep_learned_weights=True)
+    second = dpap_prune(net, X, n_epochs=8, start_epoch=1, keep_learned_weights=True)
+    np.testing.assert_array_equal(first.network.weight, second.network.weight)
+    assert first.history == second.history
+    back = net.synapse_index(first.network.synapse_id)
+    assert np.any(first.network.weight[first.network.plastic]
+                  != net.weight[back][first.network.plastic])          # STDP moved them

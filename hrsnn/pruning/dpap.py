@@ -29,6 +29,8 @@ the paper, say where):
   neuron *and* position in the batch.
 - The normalisations run over the entries still alive: pruned synapses and
   neurons neither score nor shift the percentiles.
+- ``Norm`` with more than a quarter of the values tied at their minimum
+  separates the minimum from the rest (:func:`percentile_normalise`).
 - Traces are not divided by ``T`` (the official code does; a common scale
   cancels in every normalisation).
 - A pruned neuron loses all its presynaptic weights (Eq. 17) *and* its bias,
@@ -73,12 +75,21 @@ def spike_trace(spikes, decay=0.5):
 
 
 def percentile_normalise(x):
-    """``clip((x - min) / (P75(x) - min), 0, 1)``; 0.5 everywhere when ``P75 == min``."""
+    """``clip((x - min) / (P75(x) - min), 0, 1)``.
+
+    When more than a quarter of the values tie at the minimum (``P75 ==
+    min``) this is the limit ``P75 -> min``: 0 at the minimum, 1 above it;
+    0.5 everywhere when all values are equal. (The official code gives 0.5
+    to every value as soon as ``P75 == min``, so that a layer whose units
+    are mostly silent decays as a whole, the active ones with it.)
+    """
     x = np.asarray(x, dtype=np.float64)
     if x.size == 0:
         return x
     low, high = x.min(), np.percentile(x, 75)
-    return np.full_like(x, 0.5) if high == low else np.clip((x - low) / (high - low), 0.0, 1.0)
+    if high == low:
+        return np.full_like(x, 0.5) if x.max() == low else (x > low).astype(np.float64)
+    return np.clip((x - low) / (high - low), 0.0, 1.0)
 
 
 def minmax_normalise(x):
@@ -125,11 +136,15 @@ class DPAP:
     eta_period : float, default=13.0
         ``eta(e) = exp(-floor((e - start_epoch) / eta_period))``.
     trace_decay : float, default=0.5
+    protect : array_like of int, optional
+        Postsynaptic neurons never pruned; they are left out of the neuron
+        normalisation (e.g. a reservoir's inhibitory and input neurons).
     """
 
     def __init__(self, n_pre, n_post, *, synapses=None, kind="fc", epsilon=None, constant=None,
                  prune_synapses=None, prune_neurons=True, survival_decay=0.999,
-                 initial_survival=10.0, start_epoch=5, eta_period=13.0, trace_decay=0.5):
+                 initial_survival=10.0, start_epoch=5, eta_period=13.0, trace_decay=0.5,
+                 protect=None):
         from .._validation import check_choice
         check_choice("DPAP", "kind", kind, tuple(LAYER_CONSTANTS))
         check_number("DPAP", "n_pre", n_pre, "int", 1)
@@ -151,6 +166,7 @@ class DPAP:
         self.neuron_survival = np.full(n_post, float(initial_survival))
         self.synapse_alive = np.ones(self.pre.size, dtype=bool)
         self.neuron_alive = np.ones(n_post, dtype=bool)
+        self.protected = self._protected(protect)
         self.theta = np.zeros(n_post)
         self.n_batches = 0
         self._reset_epoch()
@@ -169,6 +185,16 @@ class DPAP:
             raise ValueError(f"'synapses' indices must lie in [0, {self.n_pre}) (pre) and "
                              f"[0, {self.n_post}) (post).")
         return pre.astype(np.int64), post.astype(np.int64)
+
+    def _protected(self, protect):
+        protected = np.zeros(self.n_post, dtype=bool)
+        if protect is not None:
+            index = np.asarray(protect).ravel()
+            if index.size and (not np.issubdtype(index.dtype, np.integer) or index.min() < 0
+                               or index.max() >= self.n_post):
+                raise ValueError(f"'protect' must hold neuron indices in [0, {self.n_post}).")
+            protected[index] = True
+        return protected
 
     def _reset_epoch(self):
         self.bcm = np.zeros(self.pre.size)
@@ -201,8 +227,9 @@ class DPAP:
         return math.exp(-math.floor((epoch - self.start_epoch) / self.eta_period))
 
     def spine_measure(self):
-        """``D = MinMax(sum_j BCM_ij) * MinMax(A_i)`` of the living neurons, shape (n_alive,)."""
-        alive = self.neuron_alive
+        """``D = MinMax(sum_j BCM_ij) * MinMax(A_i)`` of the living, unprotected neurons,
+        shape (n_candidates,)."""
+        alive = self.neuron_alive & ~self.protected
         summed = np.bincount(self.post[self.synapse_alive], self.bcm[self.synapse_alive],
                              minlength=self.n_post)
         return minmax_normalise(summed[alive]) * minmax_normalise(self.activity[alive])
@@ -221,8 +248,10 @@ class DPAP:
         if eta > 0 and self.prune_synapses and self.synapse_alive.any():
             self._update(self.synapse_survival, self.synapse_alive, self.bcm[self.synapse_alive],
                          eta)
-        if eta > 0 and self.prune_neurons and self.neuron_alive.any():
-            self._update(self.neuron_survival, self.neuron_alive, self.spine_measure(), eta)
+        candidates = self.neuron_alive & ~self.protected
+        if eta > 0 and self.prune_neurons and candidates.any():
+            self._update(self.neuron_survival, candidates, self.spine_measure(), eta)
+            self.neuron_alive &= candidates | self.protected
         self.synapse_alive &= self.neuron_alive[self.post]      # a dead neuron's inputs go too
         self._reset_epoch()
         return {"synapses": before[0] - int(self.synapse_alive.sum()),
