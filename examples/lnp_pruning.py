@@ -37,7 +37,6 @@ from pathlib import Path
 import numpy as np
 
 DT = 0.02
-LORENZ63_EXPONENT = 0.9056
 #: Measurements of every method, in the order printed.
 KEYS = ("n_neurons", "n_synapses", "sops_per_step", "forecast_nrmse", "vpt_lt", "mc", "mc_v")
 LABELS = {"n_neurons": "neurons", "n_synapses": "synapses", "sops_per_step": "SOPs per step",
@@ -46,36 +45,9 @@ LABELS = {"n_neurons": "neurons", "n_synapses": "synapses", "sops_per_step": "SO
 
 
 def forecast_scores(network, series, seed, args):
-    """Size, SOPs per step, forecast NRMSE and VPT of ``network`` serving a Forecaster."""
-    from hrsnn import Forecaster, Reservoir
-    from hrsnn.evaluation import evaluate_forecaster
-    model = Forecaster(Reservoir(network=network, random_state=seed))
-    result = evaluate_forecaster(model, series, n_train=args.n_train, n_starts=args.windows,
-                                 horizon=args.horizon, warmup=100)
-    truth = np.stack([series[s:s + args.horizon] for s in result.starts])
-    error = np.sqrt(np.mean((result.forecasts - truth) ** 2, axis=(1, 2)))
-    return {"n_neurons": network.n_neurons, "n_synapses": network.n_synapses,
-            "sops_per_step": float(np.mean(result.sops_per_step(network.out_degree()))),
-            "forecast_nrmse": float(np.mean(error / series.std())),
-            "vpt_lt": float(np.median(result.vpt_lyapunov(DT, LORENZ63_EXPONENT)[:, 1]))}
-
-
-def memory(network, seed):
-    """Task-agnostic quality: memory capacity (50 delays) from spikes and potentials.
-
-    The i.i.d. input drives every input channel of the network (a network
-    built for Lorenz63 has 3), so each neuron sees the sum of its channels'
-    weights.
-    """
-    from hrsnn import Reservoir
-    from hrsnn.metrics import memory_capacity
-    from hrsnn.studies import memory_capacity_inputs
-    u_fit, u = memory_capacity_inputs(seed, 3000, 1000)
-    every = np.ones(network.n_inputs)
-    reservoir = Reservoir(network=network, random_state=seed).fit((u_fit[:, None] * every)[None])
-    run = reservoir.run(u[:, None] * every, record_spikes=False, record_v=True)
-    return {name: memory_capacity(getattr(run, feature), u, k_max=50).total
-            for name, feature in (("mc", "states"), ("mc_v", "v"))}
+    from hrsnn.studies import forecast_scores
+    return forecast_scores(network, series, seed, n_train=args.n_train, horizon=args.horizon,
+                           windows=args.windows, dt=DT)
 
 
 def prune_seed(dense, seed, args):
@@ -94,12 +66,14 @@ def prune_seed(dense, seed, args):
 
 def study_seed(seed, series, build, args):
     """Records, per-iteration evolution rows and time constants of one seed."""
+    from hrsnn.studies import memory_scores
     methods = prune_seed(build(args.n_neurons, 3, seed), seed, args)
     records, evolution, timescales = [], [], {}
     for name, result in methods.items():
         network = getattr(result, "network", result)
         records.append({"variant": name, "seed": seed,
-                        **forecast_scores(network, series, seed, args), **memory(network, seed)})
+                        **forecast_scores(network, series, seed, args),
+                        **memory_scores(network, seed)})
         timescales[name] = {"exc": network.tau_m[network.is_exc].tolist(),
                             "inh": network.tau_m[~network.is_exc].tolist()}
     final = {r["variant"]: r for r in records}

@@ -221,3 +221,26 @@ def test_reservoir_memory_capacity_of_traces_matches_by_hand():
     expected = metrics.memory_capacity(traces, u, k_max=10, washout=20)
     assert traces.shape[1] == 3 * reservoir.network_.n_neurons
     assert mcs["traces"].total == pytest.approx(expected.total, rel=1e-9, abs=1e-12)
+
+
+def test_classification_scores_match_a_direct_pipeline():
+    from sklearn.linear_model import RidgeClassifierCV
+    from sklearn.pipeline import make_pipeline
+
+    from hrsnn import Reservoir, build_network
+    from hrsnn.metrics import RIDGE_ALPHAS
+    from hrsnn.studies import classification_scores
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(0, 1, (60, 20, 4)), np.repeat([0, 1, 2], 20)
+    X[y == 1, :, 0] += 1.0
+    net = build_network(60, 4, 2)
+    params = {"w_in": 2.0, "steps_per_input": 1}
+    scores = classification_scores(net, X[::2], y[::2], X[1::2], y[1::2], 5, **params)
+    pipe = make_pipeline(Reservoir(network=net, random_state=5, **params),
+                         RidgeClassifierCV(alphas=RIDGE_ALPHAS)).fit(X[::2], y[::2])
+    assert scores["accuracy"] == pipe.score(X[1::2], y[1::2])
+    fitted = pipe[0]
+    counts = np.sum([fitted.run(x, record_spikes=False).counts for x in X[1::2]], axis=0)
+    out_degree = np.bincount(fitted.network_.pre, minlength=60)
+    assert scores["sops_per_sample"] == pytest.approx(counts @ out_degree / 30, rel=1e-12)
+    assert (scores["n_neurons"], scores["n_synapses"]) == (60, net.n_synapses)

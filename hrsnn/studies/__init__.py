@@ -38,11 +38,14 @@ only the speed.
 Modules: :mod:`~hrsnn.studies.records` (one reservoir: inputs, construction,
 measurements), :mod:`~hrsnn.studies.experiments` (the studies over presets
 and seeds), :mod:`~hrsnn.studies.summary` (statistics and text tables) and
-:mod:`~hrsnn.studies.io` (files). Everything public is re-exported here.
+:mod:`~hrsnn.studies.io` (files); :mod:`~hrsnn.studies.pruning` scores a pruned
+network on a forecast, memory capacity or classification. Everything public
+is re-exported here.
 """
 
 from .experiments import effective_rank_study, memory_capacity_study
 from .io import save_records
+from .pruning import LORENZ63_EXPONENT, classification_scores, forecast_scores, memory_scores
 from .records import (STUDY_INPUT, VARIANTS, effective_rank_inputs, effective_rank_record,
                       memory_capacity_inputs, memory_capacity_record,
                       reservoir_memory_capacity, study_reservoir)
@@ -50,6 +53,7 @@ from .summary import (Stat, format_paired_differences, format_stat, format_summa
                       paired_difference, summarize)
 
 __all__ = [
+    "LORENZ63_EXPONENT", "classification_scores", "forecast_scores", "memory_scores",
     "STUDY_INPUT", "VARIANTS", "Stat", "effective_rank_inputs", "effective_rank_record",
     "effective_rank_study", "format_paired_differences", "format_stat", "format_summary", "memory_capacity_inputs",
     "memory_capacity_record", "memory_capacity_study", "paired_difference", "reservoir_memory_capacity", "save_records",
