@@ -129,6 +129,8 @@ def test_summarize_keys_ddof_and_single_seed(mc_records):
     assert summary["HeNHeS"]["mc"].std == pytest.approx(np.std(values))
     single = studies.summarize(mc_records[:1], ["mc"])["HoNHoS"]["mc"]
     assert single.n == 1 and math.isnan(single.std)
+    assert studies.format_stat(single, 3) == f"{single.mean:.3f}"        # no "± nan"
+    assert studies.format_stat(studies.Stat(1.0, 0.25, 2), 2) == "1.00 ± 0.25"
     with pytest.raises(ValueError, match="at least one record"):
         studies.summarize([])
 

@@ -164,7 +164,7 @@ def format_summary(summary, keys=None, *, labels=None):
 
 
 def format_stat(stat, digits=None, *, sign=False):
-    """``"mean ± std"`` of a :class:`Stat`.
+    """``"mean ± std"`` of a :class:`Stat`; the mean alone when the std is undefined (one run).
 
     Parameters
     ----------
@@ -180,7 +180,8 @@ def format_stat(stat, digits=None, *, sign=False):
     str
     """
     digits = _digits([stat.mean, stat.std]) if digits is None else digits
-    return f"{stat.mean:{'+' if sign else ''}.{digits}f} ± {stat.std:.{digits}f}"
+    mean = f"{stat.mean:{'+' if sign else ''}.{digits}f}"
+    return mean if math.isnan(stat.std) else f"{mean} ± {stat.std:.{digits}f}"
 
 
 def _digits(values):
