@@ -55,7 +55,7 @@ class WassersteinBO:
         Random candidates scored per proposal before local refinement.
     n_refine : int, default=3
         Best random candidates refined by shrinking Gaussian steps in the
-        unit cube of the space.
+        unit cube of the space; 0 proposes the best random candidate as is.
     nu : float, default=2.5
         Matérn smoothness.
     batch_size : int, default=1
@@ -253,9 +253,9 @@ class WassersteinBO:
         candidates = self.space.sample(self.n_candidates, random_state=int(rng.integers(2 ** 31)),
                                        method="random")
         scores = self._acquire(gp, points, candidates, best)
-        top = np.argsort(scores)[::-1][:self.n_refine]
-        champion, champion_score = candidates[top[0]], scores[top[0]]
-        for start in top:
+        order = np.argsort(scores)[::-1]
+        champion, champion_score = candidates[order[0]], scores[order[0]]
+        for start in order[:self.n_refine]:
             refined, score = self._refine(gp, points, candidates[start], scores[start], best, rng)
             if score > champion_score:
                 champion, champion_score = refined, score
