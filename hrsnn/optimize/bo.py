@@ -19,6 +19,7 @@ goes on with the same proposals a never-killed run would have made.
 import json
 import math
 import os
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -65,7 +66,8 @@ class WassersteinBO:
         Workers evaluating a batch (joblib; a ``dask.distributed`` client
         works through ``joblib.parallel_backend("dask")``). Results do not
         depend on it: proposals depend on ``batch_size``, not on ``n_jobs``,
-        so set ``batch_size=n_jobs`` to keep every worker busy.
+        so set ``batch_size=n_jobs`` to keep every worker busy. See
+        *Worker processes* below.
     batch_strategy : {"constant_liar", "kriging_believer"}, default="constant_liar"
         Value assumed for proposals still running when the next one of a
         batch is chosen: the worst value observed, or the GP mean.
@@ -86,6 +88,21 @@ class WassersteinBO:
         The record with the largest value.
     gp_ : WassersteinGP or None
         The surrogate of the last proposal.
+
+    Notes
+    -----
+    **Worker processes.** With ``n_jobs > 1``, joblib evaluates a batch in
+    worker processes that it keeps for reuse (loky; no more workers than
+    evaluations in the batch). A worker that has run an evaluation watches
+    this process and exits within a second once it is gone, also in the
+    middle of an evaluation, so a killed run (even by ``SIGKILL``) leaves no
+    workers behind holding memory; loky's idle timeout ends any other. On a
+    ``dask.distributed`` cluster the workers belong to the cluster (their
+    parent is a nanny), not to this run, and are left alone: when the
+    client is killed, the scheduler releases its futures once it notices
+    that the client is gone; tasks not started are dropped, tasks already
+    running finish on their workers and their results are discarded.
+    :meth:`resume` runs those evaluations again.
     """
 
     def __init__(self, space, *, n_initial=8, acquisition="ei", xi=0.01, kappa=2.0,
@@ -307,8 +324,10 @@ class WassersteinBO:
                 yield index, _evaluate_one(objective, params)
             return
         from joblib import Parallel, delayed
-        runner = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")
-        yield from runner(delayed(_evaluate_indexed)(objective, index, params)
+        # no more workers than evaluations: an idle worker never starts its parent watch
+        runner = Parallel(n_jobs=min(self.n_jobs, len(jobs)), return_as="generator_unordered")
+        parent = os.getpid()
+        yield from runner(delayed(_evaluate_indexed)(objective, index, params, parent)
                           for index, params in jobs)
 
     def _record(self, index, candidate, value, error, seconds):
@@ -411,8 +430,36 @@ def _evaluate_one(objective, params):
     return {"value": value, "error": error, "seconds": time.perf_counter() - began}
 
 
-def _evaluate_indexed(objective, index, params):
+def _evaluate_indexed(objective, index, params, parent):
+    _exit_with_parent(parent)
     return index, _evaluate_one(objective, params)
+
+
+_WATCHED_PARENT = None      # in a worker process: the pid of the run it works for
+
+
+def _exit_with_parent(parent):
+    """In a worker process forked by ``parent`` (loky, multiprocessing), exit once it is gone.
+
+    joblib keeps loky workers alive for reuse (five idle minutes by
+    default), and a worker does not notice that the process it works for
+    was killed. A daemon thread polls the worker's parent pid and ends the
+    worker when it changes (the orphan was re-parented). Threads of this
+    process (threading backend, in-process dask) and processes of a dask
+    cluster (whose parent is a nanny) are left alone.
+    """
+    global _WATCHED_PARENT
+    if os.getpid() == parent or os.getppid() != parent or _WATCHED_PARENT == parent:
+        return
+    _WATCHED_PARENT = parent
+    threading.Thread(target=_watch_parent, args=(parent,), name="hrsnn-watch-parent",
+                     daemon=True).start()
+
+
+def _watch_parent(parent, interval=0.5):
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(1)
 
 
 def _update_bar(bar, best):
