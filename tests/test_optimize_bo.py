@@ -39,6 +39,9 @@ class DiesAt:
             raise Killed
         return self.objective(params)
 
+    def __repr__(self):             # the same objective, killed: the same identity
+        return repr(self.objective)
+
 
 def outcome(bo):
     return [(r["index"], r["candidate"], r["value"]) for r in bo.history_]

@@ -7,21 +7,29 @@ over random candidates plus local refinement of the most promising ones.
 
 Reproducibility and resumption
 ------------------------------
-Proposal number ``k`` depends only on ``random_state``, ``k`` and the
-evaluations already told (in proposal order), never on a running random
-state or on the order in which parallel evaluations finished. Every ask
-and every finished evaluation is appended to the checkpoint (JSON lines)
-at once, so :meth:`WassersteinBO.resume` rebuilds the exact state of a
-killed run: evaluations asked but not finished are run first, and the run
-goes on with the same proposals a never-killed run would have made.
+Proposal number ``k`` depends only on ``random_state``, ``k``, the
+evaluations already told (in proposal order) and the proposals still
+pending (each once, in proposal order), never on a running random state or
+on the order in which parallel evaluations finished. Every ask (with the
+batch it belongs to) and every finished evaluation is appended to the
+checkpoint (JSON lines) at once, so :meth:`WassersteinBO.resume` rebuilds
+the exact state of a killed run: a batch cut short between two asks is
+completed first, evaluations asked but not finished are run next, and the
+run goes on with the same proposals a never-killed run would have made.
+A last line torn by the kill is dropped (with a warning) and its
+evaluation re-run.
 """
 
+import hashlib
 import json
 import math
+import numbers
 import os
+import re
 import threading
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -88,9 +96,33 @@ class WassersteinBO:
         The record with the largest value.
     gp_ : WassersteinGP or None
         The surrogate of the last proposal.
+    objective_id_ : str or None
+        Identity of the objective being optimised (see below); None until
+        :meth:`optimize` is first called.
 
     Notes
     -----
+    **Checkpoints** hold one JSON object per line: the configuration (search
+    space and settings), the objective's identity, every ask (with the
+    ``[first index, size]`` of its batch) and every result. :meth:`resume`
+    checks every line and names the file and line of anything damaged; only
+    the last line may be incomplete (a write cut by a kill or a full disk):
+    it is dropped with a warning, and cut from the file before the run
+    appends to it. Result lines repeated for one index count once.
+
+    **Objective identity.** The first :meth:`optimize` call stores a name of
+    its objective in the checkpoint, and later calls (also after
+    :meth:`resume`) must pass an objective with the same name, so that a
+    checkpoint is never continued with another objective. The name is the
+    ``objective_id`` argument of :meth:`optimize` if given; else the
+    objective's ``repr`` when it is stable across processes (the ready-made
+    objectives of :mod:`hrsnn.optimize.objectives` have one; a ``repr``
+    longer than 200 characters is replaced by its type and a SHA-256
+    digest); else, for default ``repr`` that show a memory address, the
+    qualified name of the function or of the objective's type. Pass
+    ``objective_id`` for a stronger check than a type name, or to continue
+    a run whose objective changed its ``repr`` but not its values.
+
     **Worker processes.** With ``n_jobs > 1``, joblib evaluates a batch in
     worker processes that it keeps for reuse (loky; no more workers than
     evaluations in the batch). A worker that has run an evaluation watches
@@ -120,8 +152,11 @@ class WassersteinBO:
         self.random_state, self.progress = int(random_state), progress
         self.checkpoint = None if checkpoint is None else Path(checkpoint)
         self.history_, self.best_, self.gp_ = [], None, None
+        self.objective_id_ = None
         self._asked = {}          # index -> candidate, not yet told
         self._n_proposed = 0
+        self._batch = None        # (first index, size) of the last batch asked
+        self._repair = None       # where to cut a torn last line before appending
         self._initial = None
         if self.checkpoint is not None:
             if self.checkpoint.exists():
@@ -140,18 +175,11 @@ class WassersteinBO:
         list of dict
             Candidates (parameter name -> ``Gamma`` or float).
         """
-        if int(n) < 1:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"'n' must be a positive integer; got {n!r}.")
-        batch = []
-        for _ in range(int(n)):
-            index = self._n_proposed
-            candidate = self._propose(index, batch)
-            self._asked[index] = candidate
-            self._n_proposed += 1
-            batch.append(candidate)
-            self._append({"type": "ask", "index": index,
-                          "candidate": candidate_to_json(candidate)})
-        return batch
+        self._finish_batch()
+        first = self._n_proposed
+        return [self._ask_one(first, int(n)) for _ in range(int(n))]
 
     def tell(self, candidates, values, errors=None, seconds=None):
         """Record finished evaluations of asked (or any other) candidates.
@@ -159,6 +187,7 @@ class WassersteinBO:
         Parameters
         ----------
         candidates : list of dict
+            Candidates of the search space.
         values : sequence of float or None
             None, NaN or inf marks a failed evaluation.
         errors : sequence of str or None, optional
@@ -169,13 +198,18 @@ class WassersteinBO:
         n = len(candidates)
         if len(values) != n:
             raise ValueError(f"'values' has {len(values)} entries for {n} candidates.")
+        for candidate in candidates:
+            self.space.validate(candidate)
+        bad = [v for v in values if not (v is None or _is_real(v))]
+        if bad:
+            raise ValueError(f"'values' must be real numbers or None; got {bad[0]!r}.")
         errors = [None] * n if errors is None else list(errors)
         seconds = [None] * n if seconds is None else list(seconds)
         for candidate, value, error, took in zip(candidates, values, errors, seconds):
             self._record(self._index_of(candidate), candidate, value, error, took)
 
     # ------------------------------------------------------------------ loop
-    def optimize(self, objective, n_iter):
+    def optimize(self, objective, n_iter, *, objective_id=None):
         """Evaluate until ``n_iter`` evaluations are finished (those told before count).
 
         Parameters
@@ -185,13 +219,24 @@ class WassersteinBO:
             :class:`~hrsnn.optimize.MemoryCapacityObjective`.
         n_iter : int
             Total number of evaluations.
+        objective_id : str, optional
+            Name of the objective, stored in the checkpoint and checked when
+            the run is continued; default derived from the objective (see
+            *Objective identity* in the class notes).
 
         Returns
         -------
         self
+
+        Raises
+        ------
+        ValueError
+            If the run was started with an objective of another identity.
         """
-        if int(n_iter) < 1:
+        if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 1:
             raise ValueError(f"'n_iter' must be a positive integer; got {n_iter!r}.")
+        self._bind_objective(objective, objective_id)
+        self._finish_batch()
         bar = self._progress_bar(int(n_iter))
         try:
             while len(self.history_) < n_iter:
@@ -210,33 +255,103 @@ class WassersteinBO:
         return self
 
     @classmethod
-    def resume(cls, path, *, n_jobs=None, progress=False):
+    def resume(cls, path, *, space=None, n_jobs=None, progress=False):
         """Rebuild a run from its checkpoint; ``optimize`` then continues it.
 
-        Evaluations asked but not finished are evaluated first; the file keeps
-        growing. ``n_jobs`` may differ from the original run's (results do not
-        depend on it). Returns a ``WassersteinBO`` with the history restored.
+        ``resume`` only reads the file. The next :meth:`ask` or
+        :meth:`optimize` completes a batch whose asks a kill cut short, then
+        evaluations asked but not finished are evaluated first; the file
+        keeps growing.
+
+        Parameters
+        ----------
+        path : str or Path
+            A checkpoint written by a ``WassersteinBO``.
+        space : SearchSpace, optional
+            The search space the run is expected to have; a checkpoint of
+            another space is an error.
+        n_jobs : int, optional
+            Workers for the rest of the run (results do not depend on it);
+            default the original run's.
+        progress : bool, default=False
+
+        Returns
+        -------
+        WassersteinBO
+            With the history restored.
+
+        Raises
+        ------
+        FileNotFoundError
+            If there is no file at ``path``.
+        ValueError
+            If the file is not a checkpoint, is damaged anywhere but in its
+            last line (the message names the line), or is of another ``space``.
         """
         path = Path(path)
         if not path.exists():
             raise FileNotFoundError(f"No checkpoint at {path}.")
-        lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-        if not lines or lines[0].get("type") != "config":
+        if not path.is_file():
+            raise ValueError(f"Checkpoint {path} is not a file; pass the path of the "
+                             "JSON-lines file a WassersteinBO wrote.")
+        entries, repair = _read_lines(path)
+        if not entries or entries[0][1].get("type") != "config":
             raise ValueError(f"{path} is not a WassersteinBO checkpoint (no config line).")
-        bo = object.__new__(cls)
-        config = lines[0]
-        cls.__init__(bo, SearchSpace.from_dict(config["space"]), checkpoint=None, progress=progress,
-                     **config["settings"])
+        bo = cls._from_config(entries[0][1], f"Line {entries[0][0]} of checkpoint {path}",
+                              progress)
         bo.checkpoint = path
+        if space is not None and not isinstance(space, SearchSpace):
+            raise TypeError(f"'space' must be a SearchSpace; got {type(space).__name__}.")
+        if space is not None and space != bo.space:
+            raise ValueError(f"Checkpoint {path} was written for another search space: "
+                             f"{bo.space!r}, not {space!r}. Resume it with the space it "
+                             "was started with, or start a new checkpoint.")
         if n_jobs is not None:
-            _check_settings(**{**config["settings"], "n_jobs": n_jobs})
+            _check_settings(**{**bo._settings(), "n_jobs": n_jobs})
             bo.n_jobs = n_jobs
-        for entry in lines[1:]:
-            bo._replay(entry)
+        for number, entry in entries[1:]:
+            bo._replay(entry, f"Line {number} of checkpoint {path}")
+        bo._repair = repair
+        return bo
+
+    @classmethod
+    def _from_config(cls, config, where, progress):
+        """A run with the space and settings of a checkpoint's config line (at ``where``)."""
+        bo = object.__new__(cls)
+        try:
+            space = SearchSpace.from_dict(config["space"])
+            cls.__init__(bo, space, checkpoint=None, progress=progress, **config["settings"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ValueError(f"{where} (the config) is damaged: {type(exc).__name__}: "
+                             f"{exc}. Restore it, or start a new checkpoint.") from None
         return bo
 
     # ------------------------------------------------------------- proposals
-    def _propose(self, index, batch):
+    def _ask_one(self, first, size):
+        """Propose the next candidate (of the batch ``first .. first + size - 1``) and log it."""
+        index = self._n_proposed
+        candidate = self._propose(index)
+        self._asked[index] = candidate
+        self._n_proposed += 1
+        self._batch = (first, size)
+        self._append({"type": "ask", "index": index, "batch": [first, size],
+                      "candidate": candidate_to_json(candidate)})
+        return candidate
+
+    def _finish_batch(self):
+        """Propose the rest of a batch whose asks were cut short (by a kill, before resume).
+
+        The missing proposals see the same told evaluations and pending
+        proposals as they would have in the uninterrupted run, so they are
+        the same candidates.
+        """
+        if self._batch is None:
+            return
+        first, size = self._batch
+        while first < self._n_proposed < first + size:
+            self._ask_one(first, size)
+
+    def _propose(self, index):
         if index < self.n_initial:
             return self._initial_design()[index]
         rng = np.random.default_rng([self.random_state, index])
@@ -244,7 +359,7 @@ class WassersteinBO:
             return self.space.sample(1, random_state=int(rng.integers(2 ** 31)),
                                      method="random")[0]
         points, values = self._training_data()
-        lies = [self._asked[i] for i in sorted(self._asked)] + batch
+        lies = [self._asked[i] for i in sorted(self._asked)]   # pending, each once
         gp = WassersteinGP(nu=self.nu, random_state=int(rng.integers(2 ** 31)))
         gp.fit(group_distances(points, points, self.space), values)
         if lies:
@@ -334,17 +449,26 @@ class WassersteinBO:
         failed = value is None or not np.isfinite(value)
         if failed and error is None:
             error = f"objective returned {value!r}"
-        record = {"index": int(index), "candidate": candidate,
-                  "value": None if failed else float(value),
-                  "status": "failed" if failed else "ok", "error": error,
-                  "seconds": None if seconds is None else float(seconds)}
+        record = self._new_record(index, candidate, None if failed else float(value),
+                                  "failed" if failed else "ok", error,
+                                  None if seconds is None else float(seconds))
         self._asked.pop(index, None)
+        self._add(record)
+        self._append({"type": "result", "index": record["index"],
+                      "candidate": candidate_to_json(candidate),
+                      **{key: record[key] for key in ("value", "status", "error", "seconds")}})
+
+    def _new_record(self, index, candidate, value, status, error, seconds):
+        return {"index": int(index), "candidate": candidate, "value": value,
+                "status": status, "error": error, "seconds": seconds}
+
+    def _add(self, record):
+        """Put a finished evaluation into ``history_`` (kept in proposal order) and ``best_``."""
         self.history_.append(record)
         self.history_.sort(key=lambda r: r["index"])
-        if not failed and (self.best_ is None or record["value"] > self.best_["value"]):
+        if record["status"] == "ok" and (self.best_ is None
+                                         or record["value"] > self.best_["value"]):
             self.best_ = record
-        self._append({"type": "result", **record,
-                      "candidate": candidate_to_json(candidate)})
 
     def _index_of(self, candidate):
         for index, asked in self._asked.items():
@@ -354,27 +478,93 @@ class WassersteinBO:
         self._n_proposed += 1
         return index
 
-    def _replay(self, entry):
+    def _bind_objective(self, objective, objective_id):
+        """Store the objective's identity, or check it against the one this run began with."""
+        if not callable(objective):
+            raise TypeError(f"'objective' must be callable (reservoir parameters -> float); "
+                            f"got {type(objective).__name__}.")
+        if objective_id is not None and not isinstance(objective_id, str):
+            raise TypeError(f"'objective_id' must be a string; got {objective_id!r}.")
+        identity = objective_id if objective_id is not None else _objective_identity(objective)
+        if self.objective_id_ is None:
+            self.objective_id_ = identity
+            self._append({"type": "objective", "id": identity})
+        elif identity != self.objective_id_:
+            where = "This run" if self.checkpoint is None else f"Checkpoint {self.checkpoint}"
+            raise ValueError(
+                f"{where} optimises the objective {self.objective_id_!r}, not {identity!r}. "
+                "Continue it with the objective it was started with (or start a new run); "
+                f"if this is the same objective under a new name, pass "
+                f"objective_id={self.objective_id_!r} to optimize().")
+
+    # ------------------------------------------------------------- resuming
+    def _replay(self, entry, where):
+        """Restore the state an entry of the checkpoint recorded (``where`` names its line)."""
         kind = entry.get("type")
         if kind == "ask":
-            self._asked[entry["index"]] = candidate_from_json(entry["candidate"])
-            self._n_proposed = max(self._n_proposed, entry["index"] + 1)
+            self._replay_ask(entry, where)
         elif kind == "result":
-            record = {key: entry[key] for key in ("index", "value", "status", "error",
-                                                  "seconds")}
-            record["candidate"] = candidate_from_json(entry["candidate"])
-            self._asked.pop(record["index"], None)
-            self._n_proposed = max(self._n_proposed, record["index"] + 1)
-            self.history_.append(record)
-            if record["status"] == "ok" and (self.best_ is None
-                                             or record["value"] > self.best_["value"]):
-                self.best_ = record
-        self.history_.sort(key=lambda r: r["index"])
+            self._replay_result(entry, where)
+        elif kind == "objective":
+            if not isinstance(entry.get("id"), str):
+                raise _damaged(where, "an objective entry needs a string 'id'")
+            self.objective_id_ = entry["id"]
+        else:
+            raise _damaged(where, f"unknown entry type {kind!r} (expected 'ask', "
+                           "'result' or 'objective')")
+
+    def _replay_ask(self, entry, where):
+        index, candidate = _stored_index(entry, where), self._stored_candidate(entry, where)
+        batch = entry.get("batch", [index, 1])      # files without batches: one ask each
+        if not (isinstance(batch, list) and len(batch) == 2
+                and all(_is_count(b) for b in batch) and batch[0] <= index < sum(batch)):
+            raise _damaged(where, f"'batch' must be [first index, size] around the index "
+                           f"{index}; got {batch!r}")
+        self._asked[index] = candidate
+        self._n_proposed = max(self._n_proposed, index + 1)
+        self._batch = tuple(batch)
+
+    def _replay_result(self, entry, where):
+        index, candidate = _stored_index(entry, where), self._stored_candidate(entry, where)
+        value, status = entry.get("value"), entry.get("status")
+        if status not in ("ok", "failed") or (status == "failed") != (value is None) or not (
+                value is None or _is_real(value) and math.isfinite(value)):
+            raise _damaged(where, f"a result needs 'status' 'ok' with a finite 'value' or "
+                           f"'failed' with none; got status {status!r}, value {value!r}")
+        error, seconds = entry.get("error"), entry.get("seconds")
+        if not (error is None or isinstance(error, str)) or not (
+                seconds is None or _is_real(seconds)):
+            raise _damaged(where, "a result's 'error' must be a string or null and its "
+                           "'seconds' a number or null")
+        record = self._new_record(index, candidate, None if value is None else float(value),
+                                  status, error, None if seconds is None else float(seconds))
+        seen = next((r for r in self.history_ if r["index"] == index), None)
+        if seen is not None:            # a repeated line: the first one counts
+            if (seen["candidate"], seen["value"]) != (candidate, record["value"]):
+                warnings.warn(f"{where} repeats the result of evaluation {index} with "
+                              f"another value ({value!r}, not {seen['value']!r}); the first "
+                              "one is kept.", stacklevel=4)
+            return
+        self._asked.pop(index, None)
+        self._n_proposed = max(self._n_proposed, index + 1)
+        self._add(record)
+
+    def _stored_candidate(self, entry, where):
+        try:
+            candidate = candidate_from_json(entry["candidate"])
+            self.space.validate(candidate)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _damaged(where, f"its candidate is not one of the search space "
+                           f"({type(exc).__name__}: {exc})") from None
+        return candidate
 
     # --------------------------------------------------------------- helpers
     def _append(self, entry):
         if self.checkpoint is None:
             return
+        if self._repair is not None:
+            _cut_torn_line(self.checkpoint, self._repair)
+            self._repair = None
         with open(self.checkpoint, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(entry) + "\n")
             handle.flush()
@@ -460,6 +650,87 @@ def _watch_parent(parent, interval=0.5):
     while os.getppid() == parent:
         time.sleep(interval)
     os._exit(1)
+
+
+# ---------------------------------------------------------------- checkpoints
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _objective_identity(objective, max_length=200):
+    """A name of ``objective`` that is the same in every process (see ``WassersteinBO``)."""
+    text = repr(objective)
+    if _ADDRESS.search(text):           # a default repr: its address changes every run
+        named = objective if hasattr(objective, "__qualname__") else type(objective)
+        return f"{getattr(named, '__module__', None)}.{named.__qualname__}"
+    if len(text) > max_length:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        return f"{type(objective).__qualname__}(sha256={digest})"
+    return text
+
+
+def _read_lines(path):
+    """The entries of a checkpoint as ``(line number, dict)``, and where to cut a torn tail.
+
+    Only the last line may be incomplete (a write cut by a kill or a full
+    disk): it is dropped with a warning. Returns the entries and ``None``,
+    or the byte offset the file must be cut to before anything is appended.
+    """
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+    entries, offset = [], 0
+    for i, line in enumerate(lines):
+        start, offset = offset, offset + len(line) + 1
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError as exc:       # also UnicodeDecodeError
+            if i < last:
+                raise ValueError(f"Line {i + 1} of checkpoint {path} is not valid JSON "
+                                 f"({exc}). Only the last line may be incomplete; restore "
+                                 "or delete that line, or start a new checkpoint.") from None
+            warnings.warn(f"Line {i + 1} of checkpoint {path} is incomplete (the run was "
+                          "probably killed while writing it); it is dropped, and the "
+                          "evaluation it recorded will be run again.", stacklevel=3)
+            return entries, start
+        if not isinstance(entry, dict):
+            raise _damaged(f"Line {i + 1} of checkpoint {path}",
+                           f"it holds a {type(entry).__name__}, not a JSON object")
+        entries.append((i + 1, entry))
+    return entries, (len(data) if data and not data.endswith(b"\n") else None)
+
+
+def _cut_torn_line(path, size):
+    """Cut ``path`` to ``size`` bytes and make it end with a newline (before appending)."""
+    with open(path, "r+b") as handle:
+        handle.truncate(size)
+        if size:
+            handle.seek(size - 1)
+            if handle.read(1) != b"\n":
+                handle.write(b"\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _damaged(where, what):
+    return ValueError(f"{where} is damaged: {what}. Restore or delete that line, or start a "
+                      "new checkpoint.")
+
+
+def _stored_index(entry, where):
+    index = entry.get("index")
+    if not _is_count(index):
+        raise _damaged(where, f"'index' must be an integer >= 0; got {index!r}")
+    return index
+
+
+def _is_count(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _update_bar(bar, best):
