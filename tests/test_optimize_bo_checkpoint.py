@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from hrsnn import Reservoir
 from hrsnn.optimize import SearchSpace, SyntheticObjective, WassersteinBO
 from hrsnn.optimize.space import DistributionParam, ScalarParam
 
@@ -259,6 +260,20 @@ def test_n_refine_zero_proposes_the_best_random_candidate(space, objective, monk
     bo = WassersteinBO(space, random_state=0, **{**CHEAP, "n_refine": 0})
     bo.optimize(objective, 6)
     assert len(bo.history_) == 6 and all(space.contains(r["candidate"]) for r in bo.history_)
+
+
+# --------------------------------------------------------------------- best_ params (16)
+def test_best_gives_reservoir_parameters(space, objective, tmp_path):
+    path = tmp_path / "run.jsonl"
+    bo = finished_run(space, objective, path, batch_size=2)
+    params = bo.best_["params"]
+    assert params == space.to_reservoir_params(bo.best_["candidate"])
+    reservoir = Reservoir(**params)
+    assert {k: reservoir.get_params()[k] for k in params} == params
+    assert all(r["params"] == space.to_reservoir_params(r["candidate"]) for r in bo.history_)
+    assert WassersteinBO.resume(path).best_["params"] == params
+    result = next(json.loads(line) for line in lines_of(path) if b'"result"' in line)
+    assert "params" not in result                               # derived, not stored
 
 
 # ------------------------------------------------------------------ orphaned workers (6)

@@ -90,10 +90,13 @@ class WassersteinBO:
     ----------
     history_ : list of dict
         One record per finished evaluation, in proposal order: ``index``,
-        ``candidate``, ``value`` (None if failed), ``status`` (``"ok"`` or
-        ``"failed"``), ``error``, ``seconds``.
+        ``candidate``, ``params`` (the candidate's ``Reservoir`` keyword
+        arguments, ``space.to_reservoir_params(candidate)``), ``value``
+        (None if failed), ``status`` (``"ok"`` or ``"failed"``), ``error``,
+        ``seconds``.
     best_ : dict or None
-        The record with the largest value.
+        The record with the largest value; ``Reservoir(**bo.best_["params"])``
+        builds the best reservoir found.
     gp_ : WassersteinGP or None
         The surrogate of the last proposal.
     objective_id_ : str or None
@@ -459,7 +462,8 @@ class WassersteinBO:
                       **{key: record[key] for key in ("value", "status", "error", "seconds")}})
 
     def _new_record(self, index, candidate, value, status, error, seconds):
-        return {"index": int(index), "candidate": candidate, "value": value,
+        return {"index": int(index), "candidate": candidate,
+                "params": self.space.to_reservoir_params(candidate), "value": value,
                 "status": status, "error": error, "seconds": seconds}
 
     def _add(self, record):
