@@ -84,14 +84,17 @@ def _parser():
     study.set_defaults(handler=_study)
 
     prune = commands.add_parser("prune", help="prune a default network without a task "
-                                              "(LNP or activity pruning)")
-    prune.add_argument("--method", choices=("lnp", "activity"), default="lnp")
+                                              "(LNP, activity pruning or DPAP)")
+    prune.add_argument("--method", choices=("lnp", "activity", "dpap"), default="lnp",
+                       help="dpap: during STDP passes over an i.i.d. U(-1, 1) input of "
+                            "2,000 steps")
     prune.add_argument("--n-neurons", type=int, default=500)
     prune.add_argument("--n-inputs", type=int, default=1)
     prune.add_argument("--n-iter", type=int, default=4)
     prune.add_argument("--density", type=float, default=0.45,
                        help="LNP: fraction of synapses kept per iteration; activity: "
                             "1 - sqrt(density) of the neurons removed per iteration")
+    prune.add_argument("--epochs", type=int, default=20, help="DPAP: STDP passes")
     prune.add_argument("--seed", type=int, default=0)
     prune.set_defaults(handler=_prune)
 
@@ -259,19 +262,23 @@ def _study(args, out):
 # --------------------------------------------------------------------- prune
 def _prune(args, out):
     from . import build_network, plotting
-    from .pruning import activity_prune, lnp
+    from .pruning import activity_prune, dpap_prune, lnp
 
-    _check_positive(args, ("n_neurons", "n_inputs"))
+    _check_positive(args, ("n_neurons", "n_inputs", "epochs"))
     if args.n_iter < 0:
         raise ValueError(f"--n-iter must be a non-negative integer; got {args.n_iter}.")
     if not 0 < args.density <= 1:
         raise ValueError(f"--density must lie in (0, 1]; got {args.density}.")
     network = build_network(args.n_neurons, args.n_inputs, args.seed)
+    rounds = f"{args.epochs} epochs" if args.method == "dpap" else f"{args.n_iter} iterations"
     print(f"{args.method} pruning of a default network: N = {args.n_neurons}, "
-          f"{network.n_synapses} synapses, {args.n_iter} iterations")
+          f"{network.n_synapses} synapses, {rounds}")
     began = time.perf_counter()
     if args.method == "lnp":
         result = lnp(network, n_iter=args.n_iter, density=args.density, random_state=args.seed)
+    elif args.method == "dpap":
+        u = np.random.default_rng(args.seed).uniform(-1.0, 1.0, (1, 2000, args.n_inputs))
+        result = dpap_prune(network, u, n_epochs=args.epochs, random_state=args.seed)
     else:
         result = activity_prune(network, n_iter=args.n_iter, keep_inputs=False,
                                 fraction=1 - np.sqrt(args.density), random_state=args.seed)

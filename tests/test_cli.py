@@ -92,17 +92,20 @@ def test_shd_file_is_classified(tmp_path, capsys):
     assert report["accuracy"] >= 0.9
 
 
-@pytest.mark.parametrize("method", ["lnp", "activity"])
+@pytest.mark.parametrize("method", ["lnp", "activity", "dpap"])
 def test_prune_prints_the_history_and_saves_it(method, tmp_path, capsys):
     from hrsnn import build_network
-    from hrsnn.pruning import activity_prune, lnp
+    from hrsnn.pruning import activity_prune, dpap_prune, lnp
     assert main(["prune", "--method", method, "--n-neurons", "80", "--n-iter", "2",
-                 "--out", str(tmp_path)]) == 0
+                 "--epochs", "8", "--out", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
     report = json.loads((tmp_path / f"prune_{method}.json").read_text())
     network = build_network(80, 1, 0)
-    direct = lnp(network, n_iter=2, density=0.45, random_state=0) if method == "lnp" else \
-        activity_prune(network, n_iter=2, keep_inputs=False, fraction=1 - 0.45 ** 0.5)
+    u = np.random.default_rng(0).uniform(-1, 1, (1, 2000, 1))   # the documented input
+    direct = {"lnp": lambda: lnp(network, n_iter=2, density=0.45, random_state=0),
+              "activity": lambda: activity_prune(network, n_iter=2, keep_inputs=False,
+                                                 fraction=1 - 0.45 ** 0.5),
+              "dpap": lambda: dpap_prune(network, u, n_epochs=8, random_state=0)}[method]()
     assert report["history"] == direct.history
     assert report["kept_neuron_ids"] == direct.network.neuron_id.tolist()
     assert (tmp_path / f"prune_{method}.png").exists()
