@@ -32,12 +32,20 @@ _WRITE_MODES = ("w", "wt", "wb")
 
 
 def _umask():
+    """The process's umask: from /proc where it can be read, else set and restored once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
 
 
-_UMASK = _umask()     # read once: os.umask can only be read by setting it
+_UMASK = _umask()     # what a new file's permissions are masked with (read once)
 
 
 def check_target(path, what="file"):
