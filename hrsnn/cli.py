@@ -16,12 +16,13 @@ writes figures and a JSON of the numbers into ``--out`` (default
 """
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+from ._io import atomic_write_json, save_figure
 
 
 def main(argv=None):
@@ -153,11 +154,11 @@ def _forecast(args, out):
                                     dt=dt, lyapunov_exponent=lyapunov, threshold=0.4,
                                     scale=scale)
     figure_path = out / f"{args.system}_forecast.png"
-    figure.savefig(figure_path, dpi=120)
+    save_figure(figure, figure_path, dpi=120)
     report = {"system": args.system, "dt": dt, "n_train": args.n_train,
               "n_neurons": args.n_neurons, "seed": args.seed, "alpha": model.alpha_,
               "fit_seconds": fit_seconds, "starts": starts.tolist(), "scores": summary}
-    (out / f"{args.system}_forecast.json").write_text(json.dumps(report, indent=2))
+    atomic_write_json(out / f"{args.system}_forecast.json", report, indent=2)
     print(f"wrote {figure_path} and {out / (args.system + '_forecast.json')}")
 
 
@@ -201,7 +202,7 @@ def _classify(args, out):
     else:
         report = _classify_shd(args)
     path = out / f"{args.dataset}_classification.json"
-    path.write_text(json.dumps(report, indent=2))
+    atomic_write_json(path, report, indent=2)
     print(f"wrote {path}")
 
 
@@ -254,7 +255,7 @@ def _study(args, out):
     print(studies.format_summary(studies.summarize(records, keys), keys))
     print(f"{time.perf_counter() - began:.1f} s")
     figure = plotting.plot_study(records, metrics=keys)
-    figure.savefig(out / f"{name}.png", dpi=120)
+    save_figure(figure, out / f"{name}.png", dpi=120)
     paths = studies.save_records(records, out / name)
     print(f"wrote {out / (name + '.png')}, {paths[0]} and {paths[1]}")
 
@@ -291,9 +292,9 @@ def _prune(args, out):
     report = {"args": {k: v for k, v in vars(args).items() if k != "handler"},
               "history": result.history,
               "kept_neuron_ids": result.network.neuron_id.tolist()}
-    (out / f"{name}.json").write_text(json.dumps(report, indent=2, default=str))
+    atomic_write_json(out / f"{name}.json", report, indent=2, default=str)
     figure = plotting.plot_pruning_history(result.history, keys)
-    figure.savefig(out / f"{name}.png", dpi=120)
+    save_figure(figure, out / f"{name}.png", dpi=120)
     print(f"wrote {out / (name + '.png')} and {out / (name + '.json')}")
 
 
