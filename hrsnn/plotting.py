@@ -8,6 +8,7 @@
   :func:`plot_distributions` (found distributions against the initial ones).
 * Pruning: :func:`plot_pruning_error` (covariance error against density),
   :func:`plot_pruning_history` (network measures over pruning iterations).
+* Classification: :func:`plot_confusion` (confusion matrix with a colour bar).
 """
 
 import numpy as np
@@ -482,3 +483,49 @@ def plot_pruning_history(history, keys=("n_neurons", "n_synapses", "sops_per_ste
         ax.set_ylabel(key)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------- classification
+def plot_confusion(matrix, *, labels=None, title=None, ax=None):
+    """A confusion matrix as a heat map of counts, with a colour bar.
+
+    Parameters
+    ----------
+    matrix : array_like of int, shape (n_classes, n_classes)
+        ``matrix[i, j]``: test samples of true class ``i`` predicted as ``j``
+        (``sklearn.metrics.confusion_matrix``).
+    labels : sequence of str, optional
+        Class names (default ``0 .. n_classes - 1``).
+    title : str, optional
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
+        raise ValueError("'matrix' must be a square confusion matrix (n_classes, n_classes); "
+                         f"got shape {matrix.shape}.")
+    n = matrix.shape[0]
+    labels = [str(c) for c in range(n)] if labels is None else [str(c) for c in labels]
+    if len(labels) != n:
+        raise ValueError(f"'labels' must name the {n} classes; got {len(labels)}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 5))
+    image = ax.imshow(matrix, cmap="Blues")
+    ax.figure.colorbar(image, ax=ax, label="test samples")
+    for (i, j), count in np.ndenumerate(matrix):
+        if count:
+            ax.text(j, i, str(count), ha="center", va="center", fontsize=7,
+                    color="white" if count > matrix.max() / 2 else "black")
+    ax.set_xticks(range(n), labels)
+    ax.set_yticks(range(n), labels)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.figure.tight_layout()
+    return ax.figure
