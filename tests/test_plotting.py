@@ -226,3 +226,18 @@ def test_pruning_error_plot_shows_mean_and_spread():
     np.testing.assert_allclose(lines[0].get_xdata(), [0.2, 0.5])
     assert ax.get_yscale() == "log"
     plt.close(fig)
+
+
+def test_plot_confusion_shows_counts_with_a_colour_bar():
+    from hrsnn.plotting import plot_confusion
+    matrix = np.array([[5, 1], [0, 7]])
+    fig = plot_confusion(matrix, labels=["zero", "one"], title="t")
+    ax = fig.axes[0]
+    assert len(fig.axes) == 2                                   # the colour bar
+    assert sorted(t.get_text() for t in ax.texts) == ["1", "5", "7"]   # zeros left blank
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["zero", "one"]
+    np.testing.assert_array_equal(ax.images[0].get_array(), matrix)
+    with pytest.raises(ValueError, match="square confusion matrix"):
+        plot_confusion(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="'labels' must name the 2 classes"):
+        plot_confusion(matrix, labels=["a"])
