@@ -10,6 +10,7 @@ Nothing is downloaded. The layout (that of ``shd_train.h5`` / ``shd_test.h5``):
 :func:`write_shd` writes that layout, e.g. to make tiny files for tests.
 """
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,8 @@ from .systems import _check_int, _check_real
 SHD_LAYOUT = ("spikes/times (ragged float16, s), spikes/units (ragged uint16), "
               "labels (uint16), extra/keys, extra/speaker")
 _REQUIRED = ("spikes/times", "spikes/units", "labels")
+#: Largest array of counts load_shd builds (a guard against absurd ``n_bins``).
+MAX_OUTPUT_BYTES = 8 * 2 ** 30
 
 
 def _read(path, max_samples):
@@ -40,25 +43,67 @@ def _read(path, max_samples):
                              f"{len(units)} unit arrays and {len(labels)} labels; they must "
                              "be as many.")
         stop = len(labels) if max_samples is None else min(max_samples, len(labels))
-        return times[:stop], units[:stop], np.asarray(labels[:stop], dtype=np.int64)
+        return times[:stop], units[:stop], _labels(path, labels[:stop])
+
+
+def _labels(path, raw):
+    """Labels as int64, or a ValueError naming the first bad one."""
+    raw = np.asarray(raw)
+    if raw.ndim != 1:
+        raise ValueError(f"SHD file '{path}': 'labels' must be one number per sample; got "
+                         f"shape {raw.shape}.")
+    if raw.size and not (np.issubdtype(raw.dtype, np.integer)
+                         or np.issubdtype(raw.dtype, np.floating)):
+        raise ValueError(f"SHD file '{path}': 'labels' must be integers; got dtype "
+                         f"{raw.dtype}.")
+    bad = ~np.isfinite(raw) | (raw < 0) | (raw != np.round(raw)) if raw.size else raw
+    if np.any(bad):
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"SHD file '{path}': label {raw[i]} of sample {i} is not a "
+                         "non-negative integer.")
+    return raw.astype(np.int64)
+
+
+def _sample_arrays(path, i, times, units, n_units):
+    """Spike times (float64, s) and units (int64) of sample ``i``, checked."""
+    times, units = np.asarray(times).ravel(), np.asarray(units).ravel()
+    where = f"SHD file '{path}', sample {i}"
+    if np.iscomplexobj(times) or not (times.size == 0 or np.issubdtype(times.dtype, np.number)):
+        raise ValueError(f"{where}: spike times must be real numbers (s); got dtype "
+                         f"{times.dtype}.")
+    if times.shape != units.shape:
+        raise ValueError(f"{where}: {times.size} spike times but {units.size} units; they "
+                         "must be as many.")
+    t = times.astype(np.float64)
+    if t.size and not np.all(t >= 0):
+        first = int(np.flatnonzero(~(t >= 0))[0])
+        raise ValueError(f"{where}: spike time {t[first]} (spike {first}) is negative or "
+                         "NaN; times are seconds from the sample's start.")
+    if units.size and not (np.issubdtype(units.dtype, np.integer) or (
+            np.issubdtype(units.dtype, np.floating) and np.all(units == np.round(units)))):
+        bad = int(np.flatnonzero(units != np.round(units))[0]) if np.issubdtype(
+            units.dtype, np.floating) else 0
+        raise ValueError(f"{where}: unit {units[bad]} (spike {bad}) is not an integer "
+                         "channel.")
+    u = units.astype(np.int64)
+    outside = (u < 0) | (u >= n_units)
+    if np.any(outside):
+        bad = int(np.flatnonzero(outside)[0])
+        raise ValueError(f"{where}: unit {units[bad]} (spike {bad}) is outside [0, "
+                         f"n_units={n_units}); pass the file's n_units.")
+    return t, u
 
 
 def _bin_sample(path, i, times, units, n_bins, duration, n_units):
-    """Counts of one sample, shape (n_bins, n_units); spikes at or after ``duration`` dropped."""
-    t = np.asarray(times, dtype=np.float64).ravel()
-    u = np.asarray(units, dtype=np.int64).ravel()
-    if t.shape != u.shape:
-        raise ValueError(f"SHD file '{path}', sample {i}: {t.size} spike times but {u.size} "
-                         "units; they must be as many.")
-    if u.size and (u.min() < 0 or u.max() >= n_units):
-        raise ValueError(f"SHD file '{path}', sample {i}: unit {u.max()} is outside "
-                         f"[0, n_units={n_units}).")
-    if t.size and not np.all(t >= 0):
-        raise ValueError(f"SHD file '{path}', sample {i}: negative or NaN spike times.")
+    """Counts of one sample, shape (n_bins, n_units); spikes at or after ``duration`` dropped.
+
+    Also returns how many of its spikes lie at or beyond ``10 * duration``.
+    """
+    t, u = _sample_arrays(path, i, times, units, n_units)
     keep = t < duration
     b = np.minimum(np.floor(t[keep] * (n_bins / duration)).astype(np.int64), n_bins - 1)
     counts = np.bincount(b * n_units + u[keep], minlength=n_bins * n_units)
-    return counts.reshape(n_bins, n_units)
+    return counts.reshape(n_bins, n_units), int(np.count_nonzero(t >= 10 * duration)), t.size
 
 
 def load_shd(path, *, n_bins=100, duration=1.0, n_units=700, max_samples=None,
@@ -96,7 +141,16 @@ def load_shd(path, *, n_bins=100, duration=1.0, n_units=700, max_samples=None,
     FileNotFoundError
         When ``path`` does not exist.
     ValueError
-        When a dataset is missing, lengths disagree or a unit is out of range.
+        When a dataset is missing, lengths disagree, a unit is not an
+        integer in range, a time is negative, NaN or complex, a label is
+        not a non-negative integer, or the counts would take more than
+        :data:`MAX_OUTPUT_BYTES`.
+
+    Warns
+    -----
+    UserWarning
+        When most spikes lie beyond ten times ``duration`` (times in ms
+        rather than s would give all-zero counts).
     """
     owner = "load_shd"
     n_bins = _check_int(owner, "n_bins", n_bins, 1)
@@ -107,11 +161,28 @@ def load_shd(path, *, n_bins=100, duration=1.0, n_units=700, max_samples=None,
     dtype = _count_dtype(owner, dtype)
     path = Path(path)
     times, units, y = _read(path, max_samples)
+    _check_output_size(path, len(y), n_bins, n_units, dtype)
     X = np.zeros((len(y), n_bins, n_units), dtype=dtype)
+    far, total = 0, 0
     for i in range(len(y)):
-        counts = _bin_sample(path, i, times[i], units[i], n_bins, duration, n_units)
+        counts, far_i, total_i = _bin_sample(path, i, times[i], units[i], n_bins, duration,
+                                             n_units)
         X[i] = _fit_counts(owner, counts, dtype, "use more n_bins")
+        far, total = far + far_i, total + total_i
+    if total and far > total / 2:
+        warnings.warn(f"SHD file '{path}': {far} of {total} spikes lie at or beyond 10 x "
+                      f"duration = {10 * duration:g} s and are dropped. SHD stores times in "
+                      "seconds; are these milliseconds? Divide them by 1000.", stacklevel=2)
     return X, y
+
+
+def _check_output_size(path, n_samples, n_bins, n_units, dtype):
+    size = n_samples * n_bins * n_units * np.dtype(dtype).itemsize
+    if size > MAX_OUTPUT_BYTES:
+        raise ValueError(f"load_shd() of '{path}' with n_bins={n_bins} and n_units={n_units} "
+                         f"would build {size / 2 ** 30:.1f} GiB of counts for {n_samples} "
+                         f"samples (limit {MAX_OUTPUT_BYTES / 2 ** 30:.0f} GiB); use fewer "
+                         "n_bins or max_samples.")
 
 
 def write_shd(path, times, units, labels, speakers=None, keys=None):

@@ -69,7 +69,8 @@ def main():
         print(f"{label:<8}{row['mc']:>8.3f}{row['spikes']:>10.0f}{row['mc_per_spike']:>12.4g}"
               f"{row['rate_hz']:>9.2f}")
 
-    plot_convergence(bo.history_).savefig(out / "bo_convergence.png", dpi=120)
+    plot_convergence(bo.history_, objective="spike efficiency MC / (S / N)").savefig(
+        out / "bo_convergence.png", dpi=120)
     plot_distributions(best["candidate"], initial).savefig(out / "bo_distributions.png",
                                                             dpi=120)
     (out / "bo_result.json").write_text(json.dumps({

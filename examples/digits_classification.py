@@ -38,10 +38,8 @@ def main(argv=None):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
-    from sklearn.metrics import ConfusionMatrixDisplay
-
     from hrsnn.classification import evaluate_digits
+    from hrsnn.plotting import plot_confusion
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -60,13 +58,9 @@ def main(argv=None):
               f"{report['stimulus_ms']:.0f} ms per image, mean rate "
               f"{report['mean_rate_hz']:.1f} Hz, {report['wall_time_s']:.1f} s)")
 
-        fig, ax = plt.subplots(figsize=(5.5, 5))
-        ConfusionMatrixDisplay(np.array(report["confusion_matrix"]),
-                               display_labels=list(range(report["n_classes"]))).plot(
-            ax=ax, colorbar=False, cmap="Blues")
-        ax.set_title(f"HRSNN digits, {encoding} encoding: {report['accuracy']:.1%}\n"
-                     f"(ridge on raw pixels: {report['baseline_accuracy']:.1%})")
-        fig.tight_layout()
+        fig = plot_confusion(report["confusion_matrix"], title=(
+            f"HRSNN digits, {encoding} encoding: {report['accuracy']:.1%}\n"
+            f"(ridge on raw pixels: {report['baseline_accuracy']:.1%})"))
         figure = out / f"digits_{encoding}_confusion.png"
         fig.savefig(figure, dpi=120)
         plt.close(fig)

@@ -92,6 +92,11 @@ def main():
     print(f"wrote {out}/lorenz63_prediction.png, ..._attractor.png and .json")
 
 
+def _vpt_text(evaluation, start):
+    row = list(evaluation.starts).index(start)
+    return f"{evaluation.vpt_lyapunov(DT, LAMBDA)[row, -1]:.2f} LT"
+
+
 def _plot_attractor(series, evaluation, path):
     """The first reservoir seed's closed-loop forecasts, projected on (x, z)."""
     import matplotlib
@@ -99,11 +104,11 @@ def _plot_attractor(series, evaluation, path):
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(5, 4.5))
     ax.plot(series[:2000, 0], series[:2000, 2], color="0.8", lw=0.5, label="training data")
-    for k, forecast in enumerate(evaluation.forecasts):
-        ax.plot(forecast[:, 0], forecast[:, 2], lw=0.8, label="closed-loop forecasts"
-                if k == 0 else None)
+    for start, forecast in zip(evaluation.starts, evaluation.forecasts):
+        ax.plot(forecast[:, 0], forecast[:, 2], lw=0.8,
+                label=f"forecast from step {start} (VPT {_vpt_text(evaluation, start)})")
     ax.set(xlabel="x", ylabel="z", title="300-step closed-loop forecasts on the (x, z) plane")
-    ax.legend(loc="upper right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -71,10 +71,12 @@ def plot(results, path):
         time = np.arange(HORIZON) * dt
         for label, ax in zip(("truth", "hrsnn", "linear AR"), row):
             image = truth if label == "truth" else rows[label]["forecast"]
-            ax.imshow(image.T, aspect="auto", cmap="RdBu_r", origin="lower",
-                      extent=(0, time[-1], 0, series.shape[1]),
-                      vmin=series.min(), vmax=series.max())
-            ax.set(title=f"{name}: {label}", xlabel="time", ylabel="variable")
+            shown = ax.imshow(image.T, aspect="auto", cmap="RdBu_r", origin="lower",
+                              extent=(0, time[-1], 0, series.shape[1]),
+                              vmin=series.min(), vmax=series.max(), interpolation="nearest")
+            fig.colorbar(shown, ax=ax, label="value (colours cut at the data's range)")
+            ax.set(title=f"{name}: {label}", xlabel=f"time (units of the system; dt = {dt:g})",
+                   ylabel="variable index")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

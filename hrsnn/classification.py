@@ -382,7 +382,9 @@ def evaluate_shd(path, test_path=None, *, n_neurons=1000, random_state=0, n_jobs
     dict
         JSON-serialisable: ``accuracy`` (fraction of the test set),
         ``n_train``, ``n_test``, ``n_classes``, ``n_channels``, ``n_neurons``,
-        ``bin_ms``, ``alpha``, ``path``, ``test_path``, ``wall_time_s``.
+        ``bin_ms``, ``alpha``, ``path``, ``test_path``, ``wall_time_s``,
+        ``confusion_matrix`` (rows: true class, columns: predicted, over the
+        classes of both sets in increasing order).
     """
     from data_loaders import load_shd
 
@@ -395,10 +397,12 @@ def evaluate_shd(path, test_path=None, *, n_neurons=1000, random_state=0, n_jobs
         X_test, y_test = load_shd(test_path, max_samples=max_samples, **SHD_BINNING)
     model = shd_classifier(n_neurons=n_neurons, random_state=random_state, n_jobs=n_jobs)
     model.fit(X, y)
-    accuracy = float(model.score(X_test, y_test))
+    y_pred = model.predict(X_test)
+    accuracy = float(np.mean(y_pred == y_test))
     return {"dataset": "shd", "path": str(path),
             "test_path": None if test_path is None else str(test_path),
             "accuracy": accuracy, "n_train": int(len(X)), "n_test": int(len(X_test)),
             "n_classes": int(len(np.unique(y))), "n_channels": int(X.shape[2]),
             "n_neurons": int(n_neurons), "bin_ms": model[0].steps_per_input * model[0].dt,
-            "alpha": float(model[-1].alpha_), "wall_time_s": time.perf_counter() - began}
+            "alpha": float(model[-1].alpha_), "wall_time_s": time.perf_counter() - began,
+            "confusion_matrix": confusion_matrix(y_test, y_pred).tolist()}

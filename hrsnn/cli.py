@@ -16,12 +16,13 @@ writes figures and a JSON of the numbers into ``--out`` (default
 """
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+from ._io import atomic_write_json, save_figure
 
 
 def main(argv=None):
@@ -46,12 +47,14 @@ def _parser():
 
     parser = argparse.ArgumentParser(prog="hrsnn", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", metavar="{forecast,classify,study,prune}")
+    defaults_shown = {"formatter_class": argparse.ArgumentDefaultsHelpFormatter}
 
-    forecast = commands.add_parser("forecast", help="closed-loop forecast of a chaotic system")
+    forecast = commands.add_parser("forecast", help="closed-loop forecast of a chaotic system",
+                                   **defaults_shown)
     forecast.add_argument("system", nargs="?", default="lorenz63",
-                          help=f"one of {', '.join(SYSTEMS)} (default lorenz63)")
+                          help=f"one of {', '.join(SYSTEMS)}")
     forecast.add_argument("--n-train", type=int, default=2000, help="training steps")
-    forecast.add_argument("--n-neurons", type=int, default=1000)
+    forecast.add_argument("--n-neurons", type=int, default=1000, help="reservoir neurons")
     forecast.add_argument("--seed", type=int, default=0, help="reservoir seed")
     forecast.add_argument("--series-seed", type=int, default=0,
                           help="seed of the system's initial state")
@@ -63,41 +66,67 @@ def _parser():
                           help="true steps fed before each test forecast")
     forecast.set_defaults(handler=_forecast)
 
-    classify = commands.add_parser("classify", help="classify digits or an SHD file")
-    classify.add_argument("dataset", choices=("digits", "shd"))
+    classify = commands.add_parser("classify", help="classify digits or an SHD file",
+                                   **defaults_shown)
+    classify.add_argument("dataset", choices=("digits", "shd"), help="the data")
     classify.add_argument("--path", default=None, help="SHD HDF5 file (shd only)")
     classify.add_argument("--test-path", default=None,
                           help="separate SHD test file (default: 30%% split of --path)")
     classify.add_argument("--encoding", choices=("current", "poisson"), default="current",
                           help="digits only")
-    classify.add_argument("--n-neurons", type=int, default=None)
+    classify.add_argument("--n-neurons", type=int, default=None,
+                          help="reservoir neurons (None: the classifier's default)")
     classify.add_argument("--max-samples", type=int, default=None, help="SHD only")
-    classify.add_argument("--seed", type=int, default=0)
-    classify.add_argument("--n-jobs", type=int, default=None)
+    classify.add_argument("--seed", type=int, default=0, help="reservoir and split seed")
+    classify.add_argument("--n-jobs", type=int, default=None,
+                          help="threads of the reservoir (same results for any value)")
     classify.set_defaults(handler=_classify)
 
-    study = commands.add_parser("study", help="memory capacity or effective rank of the "
+    study = commands.add_parser("study", **defaults_shown,
+                                help="memory capacity or effective rank of the "
                                               "four heterogeneity variants")
-    study.add_argument("kind", choices=("mc", "rank"))
-    study.add_argument("--n-neurons", type=int, default=500)
-    study.add_argument("--seeds", type=int, default=5)
+    study.add_argument("kind", choices=("mc", "rank"),
+                       help="memory capacity or effective rank")
+    study.add_argument("--n-neurons", type=int, default=500, help="reservoir neurons")
+    study.add_argument("--seeds", type=int, default=5, help="seeds per variant")
     study.set_defaults(handler=_study)
 
     prune = commands.add_parser("prune", help="prune a default network without a task "
-                                              "(LNP or activity pruning)")
-    prune.add_argument("--method", choices=("lnp", "activity"), default="lnp")
-    prune.add_argument("--n-neurons", type=int, default=500)
-    prune.add_argument("--n-inputs", type=int, default=1)
-    prune.add_argument("--n-iter", type=int, default=4)
+                                              "(LNP, activity pruning or DPAP)",
+                                **defaults_shown)
+    prune.add_argument("--method", choices=("lnp", "activity", "dpap"), default="lnp",
+                       help="dpap: during STDP passes over an i.i.d. U(-1, 1) input of "
+                            "2,000 steps")
+    prune.add_argument("--n-neurons", type=int, default=500, help="network neurons")
+    prune.add_argument("--n-inputs", type=int, default=1, help="input channels")
+    prune.add_argument("--n-iter", type=int, default=4, help="LNP / activity iterations")
     prune.add_argument("--density", type=float, default=0.45,
                        help="LNP: fraction of synapses kept per iteration; activity: "
                             "1 - sqrt(density) of the neurons removed per iteration")
-    prune.add_argument("--seed", type=int, default=0)
+    prune.add_argument("--epochs", type=int, default=20, help="DPAP: STDP passes")
+    prune.add_argument("--seed", type=int, default=0, help="network and pruning seed")
     prune.set_defaults(handler=_prune)
 
     for sub in (forecast, classify, study, prune):
         sub.add_argument("--out", default="results", help="folder for figures and JSON")
+        sub.set_defaults(defaults={a.dest: a.default for a in sub._actions})
     return parser
+
+
+#: Arguments that never enter an output's name (where it goes, or already in it).
+_UNNAMED = {"out", "help", "handler", "defaults", "command", "system", "dataset", "kind",
+            "method"}
+
+
+def _output_name(base, args):
+    """``base`` plus every setting that differs from its default, e.g.
+    ``lorenz63_forecast_n-neurons500_seed3``, so that runs with other settings
+    never overwrite each other's files (a rerun with the same settings, which
+    gives the same numbers, does)."""
+    changed = [(key, value) for key, value in vars(args).items()
+               if key not in _UNNAMED and value != args.defaults.get(key, value)]
+    parts = [f"{key.replace('_', '-')}{Path(str(value)).name}" for key, value in changed]
+    return "_".join([base] + parts)
 
 
 # ------------------------------------------------------------------ forecast
@@ -112,6 +141,15 @@ def _forecast(args, out):
     _check_positive(args, ("n_train", "n_neurons", "n_starts", "horizon", "warmup"))
     if args.dt is not None and not args.dt > 0:
         raise ValueError(f"--dt must be a positive number; got {args.dt}.")
+    reservoir = Reservoir(args.n_neurons, random_state=args.seed)
+    model = Forecaster(reservoir)
+    if args.n_train < model.min_training_steps():
+        raise ValueError(f"--n-train must be at least {model.min_training_steps()}: the "
+                         f"forecaster trains its readout after a washout of "
+                         f"{model.washout} steps and holds out "
+                         f"{model.validation_fraction:.0%} of the series to choose its "
+                         f"ridge penalty by {model.validation_horizon}-step forecasts; got "
+                         f"{args.n_train}.")
     n_total = args.n_train + args.n_starts * (args.warmup + args.horizon)
     params = {} if args.dt is None else {"dt": args.dt}
     series = load_system(args.system, n_total, random_state=args.series_seed, **params)
@@ -123,22 +161,21 @@ def _forecast(args, out):
     print(f"{args.system}: {len(series)} steps of dt = {dt}; training on {args.n_train}, "
           f"{args.n_starts} closed-loop forecasts of {args.horizon} steps")
 
-    bar = _progress(None, "fit: STDP, readout, alpha on validation forecasts", total=3)
-    began = time.perf_counter()
-    reservoir = Reservoir(args.n_neurons, random_state=args.seed)
-    model = Forecaster(reservoir).fit(series[:args.n_train])
-    fit_seconds = time.perf_counter() - began
-    baseline = AutoregressiveRidge().fit(series[:args.n_train])
-    bar.update()
-    bar.set_description("test forecasts")
-
-    evaluations = {}
-    for name, m in (("hrsnn", model), ("linear AR", baseline)):
-        evaluations[name] = evaluate_forecaster(
-            m, series, n_train=args.n_train, n_starts=args.n_starts, horizon=args.horizon,
-            warmup=args.warmup, thresholds=(0.1, 0.4), scale=scale, fit=False)
+    with _progress(None, "fit: STDP, readout, alpha on validation forecasts",
+                   total=3) as bar:
+        began = time.perf_counter()
+        model.fit(series[:args.n_train])
+        fit_seconds = time.perf_counter() - began
+        baseline = AutoregressiveRidge().fit(series[:args.n_train])
         bar.update()
-    bar.close()
+        bar.set_description("test forecasts")
+        evaluations = {}
+        for name, m in (("hrsnn", model), ("linear AR", baseline)):
+            evaluations[name] = evaluate_forecaster(
+                m, series, n_train=args.n_train, n_starts=args.n_starts,
+                horizon=args.horizon, warmup=args.warmup, thresholds=(0.1, 0.4),
+                scale=scale, fit=False)
+            bar.update()
     print(f"fitted {args.n_neurons} neurons in {fit_seconds:.1f} s (alpha = {model.alpha_:g})")
 
     out_degree = model.reservoir_.network_.out_degree()
@@ -149,13 +186,14 @@ def _forecast(args, out):
                                     evaluations["hrsnn"].forecasts[0],
                                     dt=dt, lyapunov_exponent=lyapunov, threshold=0.4,
                                     scale=scale)
-    figure_path = out / f"{args.system}_forecast.png"
-    figure.savefig(figure_path, dpi=120)
+    name = _output_name(f"{args.system}_forecast", args)
+    figure_path = out / f"{name}.png"
+    save_figure(figure, figure_path, dpi=120)
     report = {"system": args.system, "dt": dt, "n_train": args.n_train,
               "n_neurons": args.n_neurons, "seed": args.seed, "alpha": model.alpha_,
               "fit_seconds": fit_seconds, "starts": starts.tolist(), "scores": summary}
-    (out / f"{args.system}_forecast.json").write_text(json.dumps(report, indent=2))
-    print(f"wrote {figure_path} and {out / (args.system + '_forecast.json')}")
+    atomic_write_json(out / f"{name}.json", report, indent=2)
+    print(f"wrote {figure_path} and {out / (name + '.json')}")
 
 
 def _scores(evaluation, dt, lyapunov, out_degree):
@@ -193,13 +231,19 @@ def _print_forecast_table(summary, with_lyapunov):
 # ------------------------------------------------------------------ classify
 def _classify(args, out):
     _check_positive(args, ("n_neurons", "max_samples"))
+    from . import plotting
+
     if args.dataset == "digits":
         report = _classify_digits(args)
     else:
         report = _classify_shd(args)
-    path = out / f"{args.dataset}_classification.json"
-    path.write_text(json.dumps(report, indent=2))
-    print(f"wrote {path}")
+    name = _output_name(f"{args.dataset}_classification", args)
+    figure = plotting.plot_confusion(report["confusion_matrix"], title=(
+        f"HRSNN {args.dataset}: test accuracy {report['accuracy']:.1%} "
+        f"({report['n_test']} samples)"))
+    save_figure(figure, out / f"{name}.png", dpi=120)
+    atomic_write_json(out / f"{name}.json", report, indent=2)
+    print(f"wrote {out / name}.png and {out / name}.json")
 
 
 def _classify_digits(args):
@@ -240,8 +284,9 @@ def _study(args, out):
 
     _check_positive(args, ("n_neurons", "seeds"))
     run = {"mc": studies.memory_capacity_study, "rank": studies.effective_rank_study}
-    name = {"mc": "memory_capacity_study", "rank": "effective_rank_study"}[args.kind]
-    print(f"{name}: variants {', '.join(studies.VARIANTS)}, N = {args.n_neurons}, "
+    study_name = {"mc": "memory_capacity_study", "rank": "effective_rank_study"}[args.kind]
+    name = _output_name(study_name, args)
+    print(f"{study_name}: variants {', '.join(studies.VARIANTS)}, N = {args.n_neurons}, "
           f"{args.seeds} seeds")
     began = time.perf_counter()
     records = run[args.kind](seeds=range(args.seeds), n_neurons=args.n_neurons,
@@ -251,7 +296,7 @@ def _study(args, out):
     print(studies.format_summary(studies.summarize(records, keys), keys))
     print(f"{time.perf_counter() - began:.1f} s")
     figure = plotting.plot_study(records, metrics=keys)
-    figure.savefig(out / f"{name}.png", dpi=120)
+    save_figure(figure, out / f"{name}.png", dpi=120)
     paths = studies.save_records(records, out / name)
     print(f"wrote {out / (name + '.png')}, {paths[0]} and {paths[1]}")
 
@@ -259,19 +304,23 @@ def _study(args, out):
 # --------------------------------------------------------------------- prune
 def _prune(args, out):
     from . import build_network, plotting
-    from .pruning import activity_prune, lnp
+    from .pruning import activity_prune, dpap_prune, lnp
 
-    _check_positive(args, ("n_neurons", "n_inputs"))
+    _check_positive(args, ("n_neurons", "n_inputs", "epochs"))
     if args.n_iter < 0:
         raise ValueError(f"--n-iter must be a non-negative integer; got {args.n_iter}.")
     if not 0 < args.density <= 1:
         raise ValueError(f"--density must lie in (0, 1]; got {args.density}.")
     network = build_network(args.n_neurons, args.n_inputs, args.seed)
+    rounds = f"{args.epochs} epochs" if args.method == "dpap" else f"{args.n_iter} iterations"
     print(f"{args.method} pruning of a default network: N = {args.n_neurons}, "
-          f"{network.n_synapses} synapses, {args.n_iter} iterations")
+          f"{network.n_synapses} synapses, {rounds}")
     began = time.perf_counter()
     if args.method == "lnp":
         result = lnp(network, n_iter=args.n_iter, density=args.density, random_state=args.seed)
+    elif args.method == "dpap":
+        u = np.random.default_rng(args.seed).uniform(-1.0, 1.0, (1, 2000, args.n_inputs))
+        result = dpap_prune(network, u, n_epochs=args.epochs, random_state=args.seed)
     else:
         result = activity_prune(network, n_iter=args.n_iter, keep_inputs=False,
                                 fraction=1 - np.sqrt(args.density), random_state=args.seed)
@@ -280,13 +329,13 @@ def _prune(args, out):
     for row in result.history:
         print(f"{row['iteration']:9d} " + "".join(f"{row[key]:18.6g}" for key in keys))
     print(f"{time.perf_counter() - began:.1f} s")
-    name = f"prune_{args.method}"
-    report = {"args": {k: v for k, v in vars(args).items() if k != "handler"},
+    name = _output_name(f"prune_{args.method}", args)
+    report = {"args": {k: v for k, v in vars(args).items() if k not in ("handler", "defaults")},
               "history": result.history,
               "kept_neuron_ids": result.network.neuron_id.tolist()}
-    (out / f"{name}.json").write_text(json.dumps(report, indent=2, default=str))
+    atomic_write_json(out / f"{name}.json", report, indent=2, default=str)
     figure = plotting.plot_pruning_history(result.history, keys)
-    figure.savefig(out / f"{name}.png", dpi=120)
+    save_figure(figure, out / f"{name}.png", dpi=120)
     print(f"wrote {out / (name + '.png')} and {out / (name + '.json')}")
 
 

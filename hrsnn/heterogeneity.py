@@ -233,6 +233,9 @@ def check_stdp_distributions(distributions):
         got = sorted(distributions) if isinstance(distributions, dict) else distributions
         raise ValueError(f"'stdp_distributions' must be a dict with the keys "
                          f"{sorted(expected)}; got {got!r}.")
+    if not isinstance(distributions["heterogeneous"], (bool, np.bool_)):
+        raise ValueError("'stdp_distributions[\"heterogeneous\"]' must be a bool; got "
+                         f"{distributions['heterogeneous']!r}.")
     out = {"heterogeneous": bool(distributions["heterogeneous"])}
     try:
         low, high = (float(b) for b in distributions["tau_bounds"])

@@ -458,9 +458,10 @@ def _check_grid(owner, value):
     if value is None:
         return
     try:
-        dims = [int(d) for d in value]
-        ok = len(dims) == 3 and all(d >= 1 and d == g for d, g in zip(dims, value))
-    except (TypeError, ValueError):
+        dims = list(value)
+        ok = len(dims) == 3 and all(isinstance(d, (int, np.integer)) and not isinstance(
+            d, (bool, np.bool_)) and d >= 1 for d in dims)
+    except TypeError:
         ok = False
     if not ok:
         raise ValueError(f"The 'grid_shape' parameter of {owner} must be None or 3 "

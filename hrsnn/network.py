@@ -13,13 +13,17 @@ every synapse a ``synapse_id`` through all of these, so that a network pruned
 and grown over several rounds maps back to the one it came from; a new synapse
 gets an id never used before in its lineage (``next_synapse_id``). Every way
 of making a network, including unpickling and :meth:`Network.from_dict`, runs
-the same validation, and the arrays are read-only.
+the same validation, and the arrays are read-only. A network that breaks an
+invariant raises :class:`InvalidNetworkError` (a ``ValueError``) naming the
+fields at fault, so that a reader of a file can name the entry.
 
 Units: time constants in ms (any unit works if ``dt`` uses the same one),
 potentials and weights dimensionless.
 """
 
 import json
+import math
+import numbers
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -44,6 +48,23 @@ _SCALARS = ("n_inputs", "v_rest", "v_reset", "t_ref", "strict_threshold", "stdp_
 _DTYPES = {"is_exc": np.bool_, "plastic": np.bool_, "pre": np.int32, "post": np.int32,
            "in_channel": np.int32, "in_post": np.int32, "neuron_id": np.int64,
            "synapse_id": np.int64}
+
+
+class InvalidNetworkError(ValueError):
+    """A network's arrays or scalars break an invariant (a ``ValueError``).
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and what was expected.
+    fields : tuple of str
+        The :class:`Network` fields at fault (``"scalars_json"`` for the JSON
+        of the scalars as a whole), so that a file reader can name its entries.
+    """
+
+    def __init__(self, message, fields=()):
+        super().__init__(message)
+        self.fields = tuple(fields)
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,8 +183,11 @@ class Network:
             object.__setattr__(self, name, _frozen(name, getattr(self, name)))
         distributions = (model.stdp_distributions(model.defaults(), True)
                          if self.stdp_distributions is None else self.stdp_distributions)
-        object.__setattr__(self, "stdp_distributions",
-                           check_stdp_distributions(distributions))
+        try:
+            distributions = check_stdp_distributions(distributions)
+        except (TypeError, ValueError) as err:
+            raise InvalidNetworkError(str(err), ("stdp_distributions",)) from None
+        object.__setattr__(self, "stdp_distributions", distributions)
         _check_network(self)
 
     # ------------------------------------------------------------------ build
@@ -444,19 +468,44 @@ class Network:
         return arrays
 
     @classmethod
-    def from_dict(cls, data, prefix=""):
-        """Inverse of :meth:`to_dict` (works on an ``np.load`` result); fully checked."""
-        scalars = json.loads(str(data[prefix + "scalars_json"]))
-        n = np.shape(data[prefix + "is_exc"])[0]
-        n_syn = np.shape(data[prefix + "pre"])[0]
+    def from_dict(cls, data, prefix="", *, complete=False):
+        """Inverse of :meth:`to_dict` (works on an ``np.load`` result); fully checked.
+
+        Parameters
+        ----------
+        data : mapping of str to array_like
+            The arrays of :meth:`to_dict`.
+        prefix : str, default=""
+            The prefix their keys carry.
+        complete : bool, default=False
+            Require every entry and scalar that :meth:`to_dict` writes. By
+            default those that files of earlier versions lack take the values
+            those files meant: ids in order, the optional ingredients off,
+            ``next_synapse_id`` the number of synapses, the model's
+            ``stdp_distributions``.
+
+        Raises
+        ------
+        InvalidNetworkError
+            A ``ValueError`` whose ``fields`` name the entries (without the
+            prefix) that are missing or wrong.
+        """
+        scalars = _scalars_from(data, prefix, complete)
+        n, n_syn = _length(data, prefix + "is_exc"), _length(data, prefix + "pre")
         # entries that files of earlier versions lack: ids in order, ingredients off
         missing = {"neuron_id": lambda: np.arange(n), "synapse_id": lambda: np.arange(n_syn),
                    **{name: (lambda v=value: np.full(n, v))
                       for name, value in NEURON_DEFAULTS.items()}}
-        arrays = {f.name: (missing[f.name]() if f.name in missing and prefix + f.name not in data
-                           else np.asarray(data[prefix + f.name]))
-                  for f in fields(cls) if f.name not in _SCALARS}
-        scalars.setdefault("next_synapse_id", n_syn)
+        arrays = {}
+        for name in (f.name for f in fields(cls) if f.name not in _SCALARS):
+            if prefix + name in data:
+                arrays[name] = np.asarray(data[prefix + name])
+            elif name in missing and not complete:
+                arrays[name] = missing[name]()
+            else:
+                raise InvalidNetworkError(f"The entry '{prefix + name}' is missing.", (name,))
+        if not complete:
+            scalars.setdefault("next_synapse_id", n_syn)
         return cls(**arrays, **scalars)
 
     def __reduce__(self):
@@ -474,9 +523,39 @@ def _rebuild(cls, values):
     return cls(**values)
 
 
+def _length(data, key):
+    """Length of the entry ``key`` (0 when it is missing or 0-d; the checks report it)."""
+    shape = np.shape(data[key]) if key in data else ()
+    return shape[0] if shape else 0
+
+
+def _scalars_from(data, prefix, complete):
+    """The scalars of :meth:`Network.to_dict`, parsed and checked for unknown keys."""
+    key = prefix + "scalars_json"
+    if key not in data:
+        raise InvalidNetworkError(f"The entry '{key}' is missing.", ("scalars_json",))
+    text = np.asarray(data[key])
+    try:
+        if text.ndim != 0 or text.dtype.kind != "U":
+            raise ValueError(f"it holds an array of dtype {text.dtype} and shape {text.shape}")
+        scalars = json.loads(str(text))
+    except ValueError as err:
+        raise InvalidNetworkError(f"'{key}' must be one JSON string of the network's "
+                                  f"scalars; {err}.", ("scalars_json",)) from None
+    if not isinstance(scalars, dict):
+        raise InvalidNetworkError(f"'{key}' must hold a JSON object of the network's "
+                                  f"scalars; got {type(scalars).__name__}.", ("scalars_json",))
+    required = set(_SCALARS) if complete else {"n_inputs"}
+    unknown, absent = sorted(set(scalars) - set(_SCALARS)), sorted(required - set(scalars))
+    if unknown or absent:
+        raise InvalidNetworkError(f"'{key}' must hold the scalars {list(_SCALARS)}; "
+                                  f"unknown: {unknown}, missing: {absent}.", ("scalars_json",))
+    return scalars
+
+
 # ---------------------------------------------------------------- checks
 def _check_network(net):
-    """Every invariant of a :class:`Network`; raises ValueError naming the entry."""
+    """Every invariant of a :class:`Network`; raises InvalidNetworkError naming the fields."""
     n, n_syn, n_in = net.n_neurons, net.pre.size, net.in_channel.size
     _check_scalars(net)
     for name in _NEURON_ARRAYS:
@@ -489,15 +568,15 @@ def _check_network(net):
     for name in ("positions", "tau_m", "v_th", "v_init", "weight", "tau_plus", "tau_minus",
                  "eta_plus", "eta_minus", "in_weight"):
         if not np.all(np.isfinite(getattr(net, name))):
-            raise ValueError(f"'{name}' must be finite; it contains NaN or inf.")
+            _fail(f"'{name}' must be finite; it contains NaN or inf.", name)
     for name in ("tau_m", "tau_plus", "tau_minus"):
         arr = getattr(net, name)
         if arr.size and arr.min() <= 0:
-            raise ValueError(f"'{name}' must be positive (ms); got a minimum of {arr.min()}.")
-    _check_range("pre", net.pre, n)
-    _check_range("post", net.post, n)
-    _check_range("in_channel", net.in_channel, net.n_inputs)
-    _check_range("in_post", net.in_post, n)
+            _fail(f"'{name}' must be positive (ms); got a minimum of {arr.min()}.", name)
+    _check_range("pre", net.pre, n, "neuron")
+    _check_range("post", net.post, n, "neuron")
+    _check_range("in_channel", net.in_channel, net.n_inputs, "input channel", "n_inputs")
+    _check_range("in_post", net.in_post, n, "neuron")
     _check_sorted("pre", "post", net.pre, net.post, n, "Duplicate synapses: each (pre, post) "
                   "pair may appear once")
     _check_sorted("in_channel", "in_post", net.in_channel, net.in_post, n,
@@ -505,90 +584,110 @@ def _check_network(net):
     _check_unique("neuron_id", net.neuron_id)
     _check_unique("synapse_id", net.synapse_id)
     if n_syn and (net.synapse_id.min() < 0 or net.synapse_id.max() >= net.next_synapse_id):
-        raise ValueError("'synapse_id' must lie in [0, next_synapse_id) = "
-                         f"[0, {net.next_synapse_id}).")
+        _fail("'synapse_id' must lie in [0, next_synapse_id) = "
+              f"[0, {net.next_synapse_id}).", "synapse_id", "next_synapse_id")
     _check_dale_and_bounds(net)
+
+
+def _fail(message, *fields):
+    raise InvalidNetworkError(message, fields)
 
 
 def _check_ingredients(net):
     """The optional neuron ingredients: finite, signs, delta or current synapses."""
     for name in NEURON_DEFAULTS:
         if not np.all(np.isfinite(getattr(net, name))):
-            raise ValueError(f"'{name}' must be finite; it contains NaN or inf.")
+            _fail(f"'{name}' must be finite; it contains NaN or inf.", name)
     for name in ("tau_syn_exc", "tau_syn_inh", "adapt_beta", "noise_sigma"):
         arr = getattr(net, name)
         if arr.size and arr.min() < 0:
-            raise ValueError(f"'{name}' must be >= 0; got a minimum of {arr.min()}.")
+            _fail(f"'{name}' must be >= 0; got a minimum of {arr.min()}.", name)
     if net.tau_adapt.size and net.tau_adapt.min() <= 0:
-        raise ValueError(f"'tau_adapt' must be positive (ms); got a minimum of "
-                         f"{net.tau_adapt.min()}.")
+        _fail(f"'tau_adapt' must be positive (ms); got a minimum of {net.tau_adapt.min()}.",
+              "tau_adapt")
     taus = np.concatenate([net.tau_syn_exc, net.tau_syn_inh])
     if taus.size and not (np.all(taus == 0) or np.all(taus > 0)):
-        raise ValueError("'tau_syn_exc' and 'tau_syn_inh' must be all 0 (delta synapses) "
-                         "or all > 0 (exponential synaptic currents); got a mix.")
+        _fail("'tau_syn_exc' and 'tau_syn_inh' must be all 0 (delta synapses) or all > 0 "
+              "(exponential synaptic currents); got a mix.", "tau_syn_exc", "tau_syn_inh")
 
 
 def _check_scalars(net):
-    if not isinstance(net.n_inputs, (int, np.integer)) or net.n_inputs < 0:
-        raise ValueError(f"'n_inputs' must be an integer >= 0; got {net.n_inputs!r}.")
+    _check_count("n_inputs", net.n_inputs, np.iinfo(np.int32).max + 1)   # in_channel: int32
     for name in ("v_rest", "v_reset", "t_ref", "w_min", "w_max"):
         value = getattr(net, name)
-        if not isinstance(value, (int, float, np.number)) or not np.isfinite(value):
-            raise ValueError(f"'{name}' must be a finite number; got {value!r}.")
+        if not _is_finite_real(value):
+            _fail(f"'{name}' must be a finite number; got {value!r}.", name)
         object.__setattr__(net, name, float(value))
     object.__setattr__(net, "n_inputs", int(net.n_inputs))
     if not net.t_ref >= 0:
-        raise ValueError(f"'t_ref' must be >= 0 (ms); got {net.t_ref}.")
+        _fail(f"'t_ref' must be >= 0 (ms); got {net.t_ref}.", "t_ref")
     if not isinstance(net.strict_threshold, (bool, np.bool_)):
-        raise ValueError(f"'strict_threshold' must be a bool; got {net.strict_threshold!r}.")
+        _fail(f"'strict_threshold' must be a bool; got {net.strict_threshold!r}.",
+              "strict_threshold")
     object.__setattr__(net, "strict_threshold", bool(net.strict_threshold))
-    if net.stdp_rule not in STDP_RULES:
-        raise ValueError(f"'stdp_rule' must be one of {STDP_RULES}; got {net.stdp_rule!r}.")
+    if not isinstance(net.stdp_rule, str) or net.stdp_rule not in STDP_RULES:
+        _fail(f"'stdp_rule' must be one of {STDP_RULES}; got {net.stdp_rule!r}.", "stdp_rule")
     if not net.w_min <= net.w_max:
-        raise ValueError(f"'w_min' must be <= 'w_max'; got {net.w_min} > {net.w_max}.")
-    if not isinstance(net.next_synapse_id, (int, np.integer)) or net.next_synapse_id < 0:
-        raise ValueError("'next_synapse_id' must be an integer >= 0; got "
-                         f"{net.next_synapse_id!r}.")
+        _fail(f"'w_min' must be <= 'w_max'; got {net.w_min} > {net.w_max}.", "w_min", "w_max")
+    _check_count("next_synapse_id", net.next_synapse_id, np.iinfo(np.int64).max)
     object.__setattr__(net, "next_synapse_id", int(net.next_synapse_id))
+
+
+def _check_count(name, value, upper):
+    """An integer in ``[0, upper]`` (not a bool)."""
+    if (not isinstance(value, numbers.Integral) or isinstance(value, (bool, np.bool_))
+            or not 0 <= value <= upper):
+        _fail(f"'{name}' must be an integer in [0, {upper}]; got {value!r}.", name)
+
+
+def _is_finite_real(value):
+    """A real number (not a bool) whose float is finite."""
+    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _check_shape(name, arr, shape):
     if arr.shape != shape:
-        raise ValueError(f"'{name}' must have shape {shape}; got {arr.shape}.")
+        _fail(f"'{name}' must have shape {shape}; got {arr.shape}.", name)
 
 
-def _check_range(name, arr, upper):
+def _check_range(name, arr, upper, what, *also):
     if arr.size and (arr.min() < 0 or arr.max() >= upper):
-        raise ValueError(f"'{name}' must hold indices in [0, {upper}); "
-                         f"got values in [{arr.min()}, {arr.max()}].")
+        count = f"{upper} {what}" + ("" if upper == 1 else "s")
+        _fail(f"'{name}' must hold indices in [0, {upper}) (the network has {count}); "
+              f"got values in [{arr.min()}, {arr.max()}].", name, *also)
 
 
 def _check_sorted(first, second, a, b, n, duplicate_message):
     key = _pair_keys(a, b, n)
     steps = np.diff(key)
     if np.any(steps == 0):
-        raise ValueError(duplicate_message + ".")
+        _fail(duplicate_message + ".", first, second)
     if np.any(steps < 0):
-        raise ValueError(f"Synapses must be sorted by ({first}, {second}); use "
-                         "Network.from_arrays, which sorts them.")
+        _fail(f"Synapses must be sorted by ({first}, {second}); use Network.from_arrays, "
+              "which sorts them.", first, second)
 
 
 def _check_unique(name, ids):
     if np.unique(ids).size != ids.size:
-        raise ValueError(f"'{name}' must hold unique ids.")
+        _fail(f"'{name}' must hold unique ids.", name)
 
 
 def _check_dale_and_bounds(net):
     pre_exc = net.is_exc[net.pre]
     w = net.weight
     if np.any(pre_exc & (w < 0)) or np.any(~pre_exc & (w > 0)):
-        raise ValueError("Weights break Dale's law: synapses from excitatory neurons "
-                         "must be >= 0 and from inhibitory neurons <= 0.")
+        _fail("Weights break Dale's law: synapses from excitatory neurons must be >= 0 and "
+              "from inhibitory neurons <= 0.", "weight", "is_exc")
     plastic_w = w[net.plastic]
     if plastic_w.size and (plastic_w.min() < net.w_min or plastic_w.max() > net.w_max):
-        raise ValueError(f"Plastic weights must lie in [w_min, w_max] = [{net.w_min}, "
-                         f"{net.w_max}]; got [{plastic_w.min()}, {plastic_w.max()}]. Clip "
-                         "them or widen the bounds.")
+        _fail(f"Plastic weights must lie in [w_min, w_max] = [{net.w_min}, {net.w_max}]; "
+              f"got [{plastic_w.min()}, {plastic_w.max()}]. Clip them or widen the bounds.",
+              "weight", "plastic", "w_min", "w_max")
 
 
 # ---------------------------------------------------------------- helpers
@@ -596,18 +695,31 @@ def _frozen(name, values):
     """``values`` as a read-only array of the field's dtype (copied unless already so)."""
     dtype = _DTYPES.get(name, np.float64)
     arr = np.asarray(values)
-    if dtype is not np.bool_ and arr.size and not (
-            np.issubdtype(arr.dtype, np.integer) if dtype in (np.int32, np.int64)
-            else np.issubdtype(arr.dtype, np.number)):
-        raise ValueError(f"'{name}' must hold {'integers' if dtype != np.float64 else 'numbers'}; "
-                         f"got dtype {arr.dtype}.")
+    _check_dtype(name, arr, dtype)
     if dtype in (np.int32, np.int64) and arr.size and (arr.min() < np.iinfo(dtype).min
                                                        or arr.max() > np.iinfo(dtype).max):
-        raise ValueError(f"'{name}' holds values beyond the range of {np.dtype(dtype)}.")
+        _fail(f"'{name}' holds values beyond the range of {np.dtype(dtype)}.", name)
     if arr.dtype != dtype or arr.flags.writeable or not arr.flags.c_contiguous:
         arr = np.ascontiguousarray(arr, dtype=dtype).copy()
         arr.flags.writeable = False
     return arr
+
+
+def _check_dtype(name, arr, dtype):
+    """Booleans (or 0/1 integers) for flags, integers for indices, real numbers otherwise."""
+    if not arr.size:
+        return
+    if dtype is np.bool_:
+        ok = arr.dtype == np.bool_ or (np.issubdtype(arr.dtype, np.integer)
+                                       and np.all((arr == 0) | (arr == 1)))
+        expected = "booleans"
+    elif dtype in (np.int32, np.int64):
+        ok, expected = np.issubdtype(arr.dtype, np.integer), "integers"
+    else:
+        ok = np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+        expected = "real numbers"
+    if not ok:
+        _fail(f"'{name}' must hold {expected}; got dtype {arr.dtype}.", name)
 
 
 def _as_float(values, name, size):

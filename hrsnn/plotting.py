@@ -8,6 +8,7 @@
   :func:`plot_distributions` (found distributions against the initial ones).
 * Pruning: :func:`plot_pruning_error` (covariance error against density),
   :func:`plot_pruning_history` (network measures over pruning iterations).
+* Classification: :func:`plot_confusion` (confusion matrix with a colour bar).
 """
 
 import numpy as np
@@ -88,7 +89,7 @@ def plot_rate_histogram(result, network, ax=None):
 
 # ---------------------------------------------------------------- forecasting
 def plot_forecast(truth, prediction, *, dt=None, lyapunov_exponent=None, names=None,
-                  threshold=None, scale=None, show_error=True, axes=None):
+                  threshold=None, scale=None, show_error=True, layout="auto", axes=None):
     """Truth against prediction per variable, and the forecast error per step.
 
     Parameters
@@ -113,30 +114,42 @@ def plot_forecast(truth, prediction, *, dt=None, lyapunov_exponent=None, names=N
         :func:`hrsnn.metrics.nrmse_per_step`); default the std of ``truth``.
     show_error : bool, default=True
         Add a last panel with :func:`hrsnn.metrics.nrmse_per_step`.
+    layout : {"auto", "lines", "heatmap"}, default="auto"
+        ``"lines"``: one panel per variable; ``"heatmap"``: space-time heat
+        maps of the truth, the prediction and their difference, with colour
+        bars (for many variables, e.g. Lorenz96); ``"auto"``: lines up to
+        :data:`MAX_LINE_PANELS` variables.
     axes : sequence of matplotlib.axes.Axes, optional
-        ``n_vars`` axes (plus one for the error panel); a new figure if None.
+        The panels (``n_vars`` for lines, 3 for heat maps, plus one for the
+        error panel); a new figure if None.
 
     Returns
     -------
     matplotlib.figure.Figure
+        A prediction that leaves the truth's range (a diverged forecast) is
+        cut at 1.5 times that range, the NRMSE at :data:`MAX_SHOWN_NRMSE`,
+        and the panel says so, so that the truth stays readable.
     """
     truth, prediction = _as_columns(truth), _as_columns(prediction)
     if truth.shape != prediction.shape:
         raise ValueError("'truth' and 'prediction' must have the same shape. Got "
                          f"{truth.shape} and {prediction.shape} instead.")
+    if layout not in ("auto", "lines", "heatmap"):
+        raise ValueError("'layout' must be 'auto', 'lines' or 'heatmap'. Got "
+                         f"{layout!r} instead.")
     n_vars = truth.shape[1]
     names = [f"x{i}" for i in range(n_vars)] if names is None else list(names)
     if len(names) != n_vars:
         raise ValueError(f"'names' must hold {n_vars} names, one per variable. Got "
                          f"{len(names)} instead.")
+    heatmap = layout == "heatmap" or (layout == "auto" and n_vars > MAX_LINE_PANELS)
     x, xlabel = _forecast_axis(truth.shape[0], dt, lyapunov_exponent)
     new_figure = axes is None
-    axes = _forecast_axes(axes, n_vars + bool(show_error))
-    for ax, name, y_true, y_pred in zip(axes, names, truth.T, prediction.T):
-        ax.plot(x, y_true, color="k", lw=1.2, label="truth")
-        ax.plot(x, y_pred, color="tab:red", lw=1.2, ls="--", label="prediction")
-        ax.set_ylabel(name)
-    axes[0].legend(loc="upper right", fontsize=8)
+    axes = _forecast_axes(axes, (3 if heatmap else n_vars) + bool(show_error))
+    if heatmap:
+        _forecast_heatmaps(axes[:3], x, truth, prediction, names)
+    else:
+        _forecast_lines(axes[:n_vars], x, truth, prediction, names)
     if show_error:
         _plot_error(axes[-1], x, truth, prediction, scale, threshold)
     if threshold is not None:
@@ -147,6 +160,56 @@ def plot_forecast(truth, prediction, *, dt=None, lyapunov_exponent=None, names=N
     if new_figure:
         axes[0].figure.tight_layout()
     return axes[0].figure
+
+
+#: Most variables :func:`plot_forecast` draws as one line panel each (``layout="auto"``).
+MAX_LINE_PANELS = 6
+#: Highest NRMSE the error panel shows; a diverged forecast is cut there.
+MAX_SHOWN_NRMSE = 3.0
+
+
+def _shown_range(truth):
+    """The y-range a panel keeps: the truth's range widened by a quarter on each side."""
+    low, high = np.nanmin(truth), np.nanmax(truth)
+    margin = 0.25 * (high - low) if high > low else 1.0
+    return low - margin, high + margin
+
+
+def _forecast_lines(axes, x, truth, prediction, names):
+    for ax, name, y_true, y_pred in zip(axes, names, truth.T, prediction.T):
+        ax.plot(x, y_true, color="k", lw=1.2, label="truth")
+        ax.plot(x, y_pred, color="tab:red", lw=1.2, ls="--", label="prediction")
+        low, high = _shown_range(y_true)
+        ax.set_ylim(low, high)
+        if not np.all((y_pred >= low) & (y_pred <= high)):
+            ax.text(0.01, 0.03, "prediction leaves the axis (cut at 1.5x the truth's range)",
+                    transform=ax.transAxes, fontsize=7, color="tab:red")
+        ax.set_ylabel(name)
+    axes[0].legend(loc="upper right", fontsize=8)
+
+
+def _forecast_heatmaps(axes, x, truth, prediction, names):
+    low, high = np.nanmin(truth), np.nanmax(truth)
+    extent = (x[0], x[-1] if len(x) > 1 else x[0] + 1, -0.5, truth.shape[1] - 0.5)
+    difference = prediction - truth
+    limit = max(high - low, 1e-12)
+    panels = ((truth, "truth", "RdBu_r", low, high, "value"),
+              (prediction, "prediction", "RdBu_r", low, high, "value"),
+              (difference, "prediction - truth", "PuOr_r", -limit, limit, "difference"))
+    for ax, (values, title, cmap, vmin, vmax, unit) in zip(axes, panels):
+        image = ax.imshow(values.T, aspect="auto", origin="lower", cmap=cmap, vmin=vmin,
+                          vmax=vmax, extent=extent, interpolation="nearest")
+        # the colour bar sits beside the panel without narrowing it, so that the
+        # time axis stays aligned with the error panel's
+        ax.figure.colorbar(image, cax=ax.inset_axes([1.01, 0.0, 0.015, 1.0]), label=unit)
+        clipped = not np.all((values >= vmin) & (values <= vmax))
+        ax.set_title(title + (" (colours cut at the truth's range)" if clipped else ""),
+                     fontsize=9)
+        ax.set_ylabel("variable")
+    step = max(1, truth.shape[1] // 8)
+    for ax in axes:
+        ax.set_yticks(range(0, truth.shape[1], step),
+                      [names[i] for i in range(0, truth.shape[1], step)])
 
 
 def _as_columns(values):
@@ -163,7 +226,7 @@ def _forecast_axis(n_steps, dt, lyapunov_exponent):
                              "times.")
         return steps * dt * lyapunov_exponent, "Lyapunov times"
     if dt is not None:
-        return steps * dt, "time"
+        return steps * dt, f"time (units of the system; dt = {dt:g})"
     return steps, "step"
 
 
@@ -176,16 +239,20 @@ def _forecast_axes(axes, n_panels):
         return list(axes[:, 0])
     axes = list(np.ravel(axes))
     if len(axes) != n_panels:
-        raise ValueError(f"'axes' must hold {n_panels} axes (one per variable, plus one "
-                         f"for the error panel). Got {len(axes)} instead.")
+        raise ValueError(f"'axes' must hold {n_panels} axes (one per variable, or 3 heat "
+                         f"maps, plus one for the error panel). Got {len(axes)} instead.")
     return axes
 
 
 def _plot_error(ax, x, truth, prediction, scale, threshold):
-    ax.plot(x, nrmse_per_step(truth, prediction, scale), color="tab:purple",
-            lw=1.2, label="NRMSE")
+    error = nrmse_per_step(truth, prediction, scale)
+    ax.plot(x, error, color="tab:purple", lw=1.2, label="NRMSE")
     if threshold is not None:
         ax.axhline(threshold, color="grey", ls=":", lw=1, label=f"threshold {threshold:g}")
+    if not np.all(error <= MAX_SHOWN_NRMSE):
+        ax.set_ylim(0, MAX_SHOWN_NRMSE)
+        ax.text(0.99, 0.9, f"cut at {MAX_SHOWN_NRMSE:g} (the forecast diverged)",
+                transform=ax.transAxes, ha="right", fontsize=7, color="tab:purple")
     ax.set_ylabel("NRMSE")
 
 
@@ -285,7 +352,7 @@ def plot_study(records_or_summary, metrics=("mc", "spikes", "mc_per_spike", "ran
     -------
     matplotlib.figure.Figure
         Bar heights are the means, error bars ± the sample std (none for a
-        single seed).
+        single seed); the figure says so, with the number of seeds.
     """
     records = records_or_summary if isinstance(records_or_summary, list) else None
     summary = _study_summary(records_or_summary, metrics)
@@ -297,7 +364,13 @@ def plot_study(records_or_summary, metrics=("mc", "spikes", "mc_per_spike", "ran
         if records is not None and show_points:
             _points(ax, records, list(summary), key)
         ax.set_title(titles.get(key, key), fontsize=10)
-    axes[0].figure.tight_layout()
+    counts = sorted({stat.n for stats in summary.values() for stat in stats.values()})
+    seeds = "/".join(str(n) for n in counts)
+    axes[0].figure.text(0.005, 0.005, f"bars: mean; error bars: ± sample std over {seeds} "
+                        "seed" + ("s" if counts != [1] else "")
+                        + ("; dots: seeds" if records is not None and show_points else ""),
+                        fontsize=7, color="0.3")
+    axes[0].figure.tight_layout(rect=(0, 0.03, 1, 1))
     return axes[0].figure
 
 
@@ -343,7 +416,7 @@ def _points(ax, records, names, key):
         ax.plot(np.full(len(values), float(i)), values, "o", color="k", ms=3, alpha=0.6)
 
 
-def plot_convergence(histories, ax=None):
+def plot_convergence(histories, ax=None, *, objective="objective"):
     """Best value so far against the number of evaluations.
 
     Parameters
@@ -352,6 +425,8 @@ def plot_convergence(histories, ax=None):
         ``WassersteinBO.history_`` (records with ``value`` and ``status``),
         or several of them by label. Failed evaluations are marked with x.
     ax : matplotlib Axes, optional
+    objective : str, default="objective"
+        What the values are (the y-axis label, e.g. ``"MC / (S / N)"``).
 
     Returns
     -------
@@ -373,8 +448,10 @@ def plot_convergence(histories, ax=None):
         if failed.any():
             ax.plot(evaluations[failed], np.full(failed.sum(), np.nanmin(values)), "x",
                     color="tab:red", label="failed")
-    ax.set(xlabel="evaluation", ylabel="objective")
+    ax.set(xlabel="evaluation (objective calls, in order)", ylabel=f"{objective} (higher is "
+           "better)")
     ax.legend(fontsize=8)
+    ax.figure.tight_layout()       # keeps the x-label inside the figure
     return ax.figure
 
 
@@ -482,3 +559,49 @@ def plot_pruning_history(history, keys=("n_neurons", "n_synapses", "sops_per_ste
         ax.set_ylabel(key)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------- classification
+def plot_confusion(matrix, *, labels=None, title=None, ax=None):
+    """A confusion matrix as a heat map of counts, with a colour bar.
+
+    Parameters
+    ----------
+    matrix : array_like of int, shape (n_classes, n_classes)
+        ``matrix[i, j]``: test samples of true class ``i`` predicted as ``j``
+        (``sklearn.metrics.confusion_matrix``).
+    labels : sequence of str, optional
+        Class names (default ``0 .. n_classes - 1``).
+    title : str, optional
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1] or matrix.shape[0] == 0:
+        raise ValueError("'matrix' must be a square confusion matrix (n_classes, n_classes); "
+                         f"got shape {matrix.shape}.")
+    n = matrix.shape[0]
+    labels = [str(c) for c in range(n)] if labels is None else [str(c) for c in labels]
+    if len(labels) != n:
+        raise ValueError(f"'labels' must name the {n} classes; got {len(labels)}.")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 5))
+    image = ax.imshow(matrix, cmap="Blues")
+    ax.figure.colorbar(image, ax=ax, label="test samples")
+    for (i, j), count in np.ndenumerate(matrix):
+        if count:
+            ax.text(j, i, str(count), ha="center", va="center", fontsize=7,
+                    color="white" if count > matrix.max() / 2 else "black")
+    ax.set_xticks(range(n), labels)
+    ax.set_yticks(range(n), labels)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.figure.tight_layout()
+    return ax.figure

@@ -1,6 +1,5 @@
 """``Reservoir``: the scikit-learn transformer users import."""
 
-import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -8,7 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from . import model
+from . import _model_file, model
 from ._validation import check_number
 from .builder import build_network
 from .encoding import encode
@@ -279,49 +278,61 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 
     # ------------------------------------------------------------ persistence
     def save(self, path):
-        """Write the fitted reservoir to ``path`` (``.npz``: arrays + JSON parameters).
+        """Write the fitted reservoir to a model file (``.npz``: arrays and JSON parameters).
 
-        Loadable with :meth:`load` (``allow_pickle=False``); ``transform``
-        after a reload is bit-identical.
+        The file is written to a temporary file in the same folder and renamed
+        over ``path`` only when complete, so a save that fails or is killed
+        never destroys the previous file. Loadable with :meth:`load` (no
+        pickles); ``transform`` after a reload is bit-identical. The layout is
+        versioned (see :mod:`hrsnn._model_file`).
+
+        Parameters
+        ----------
+        path : str, PathLike or binary file object
+            The file; ``".npz"`` is appended unless the name ends so (as
+            :meth:`load` does, so ``save("model")`` and ``load("model")`` both
+            mean ``model.npz``). A file object is written directly (not atomically).
+
+        Returns
+        -------
+        Path or file object
+            What was written.
+
+        Raises
+        ------
+        ValueError
+            If ``path`` is a folder.
+        FileNotFoundError
+            If its folder does not exist.
         """
         check_is_fitted(self, "network_")
-        params = self.get_params()
-        params["random_state"] = self.seed_
-        params["trace_taus"] = list(self._trace_taus())          # JSON: a list
-        given = params.pop("network")
-        # the given network is saved apart only when STDP made network_ another one
-        extra = ({} if given is None or given is self.network_
-                 else given.to_dict(prefix="param_network_"))
-        fitted_network_is_given = given is not None and given is self.network_
-        fitted = {"seed_": self.seed_, "n_inputs_": self.n_inputs_,
-                  "n_features_in_": self.n_features_in_,
-                  "network_is_given": fitted_network_is_given}
-        np.savez(path, params_json=np.array(json.dumps(params)),
-                 fitted_json=np.array(json.dumps(fitted)),
-                 input_min_=self.input_min_, input_max_=self.input_max_,
-                 **self.network_.to_dict(prefix="network_"), **extra)
+        return _model_file.write(self, path)
 
     @classmethod
     def load(cls, path):
-        """Read a reservoir written by :meth:`save`."""
-        with np.load(path, allow_pickle=False) as data:
-            params = json.loads(str(data["params_json"]))
-            if params.get("grid_shape") is not None:
-                params["grid_shape"] = tuple(params["grid_shape"])
-            if "trace_taus" in params:            # files written before it: the default
-                params["trace_taus"] = tuple(params["trace_taus"])
-            reservoir = cls(**params)
-            fitted = json.loads(str(data["fitted_json"]))
-            network_is_given = fitted.pop("network_is_given", False)
-            for key, value in fitted.items():
-                setattr(reservoir, key, value)
-            reservoir.input_min_ = data["input_min_"]
-            reservoir.input_max_ = data["input_max_"]
-            reservoir.network_ = Network.from_dict(data, prefix="network_")
-            if "param_network_scalars_json" in data:
-                reservoir.network = Network.from_dict(data, prefix="param_network_")
-            elif network_is_given:
-                reservoir.network = reservoir.network_
+        """Read a reservoir written by :meth:`save`, checking everything it reads.
+
+        Parameters
+        ----------
+        path : str, PathLike or binary file object
+            The file; ``".npz"`` is appended unless the name ends so.
+
+        Returns
+        -------
+        Reservoir
+            Fitted, as it was saved.
+
+        Raises
+        ------
+        ValueError
+            If the file is not a model file, is damaged (the message names the
+            file and the entry), or has a newer format than this version of
+            hrsnn reads. Files written before model files carried a format
+            version load as format 0, through the same checks.
+        FileNotFoundError
+            If there is no such file.
+        """
+        reservoir = _model_file.read(cls, path)
         reservoir.__dict__["_simulator_cache"] = reservoir._new_simulator()
         return reservoir
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _kernels
+from .network import Network
 
 _MIN_SPIKE_BUFFER = 4096
 _READOUT_POWERS = 1024     # table of trace decays for lazily updated traces
@@ -156,6 +157,10 @@ class Simulator:
     """
 
     def __init__(self, network, dt=1.0, trace_taus=()):
+        if not isinstance(network, Network):
+            # only a Network has been checked: the kernel indexes with its arrays unchecked
+            raise TypeError("Simulator needs an hrsnn.Network (checked when it is made); got "
+                            f"{type(network).__name__}. Make one with Network.from_arrays.")
         if not (np.isfinite(dt) and dt > 0):
             raise ValueError(f"The 'dt' parameter must be a positive number of ms; got {dt!r}.")
         self._static = _Static(network, dt, _checked_taus(trace_taus))

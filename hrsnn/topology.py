@@ -65,11 +65,17 @@ def grid_positions(n_neurons, grid_shape, rng):
     return np.stack(np.unravel_index(chosen, grid_shape), axis=1).astype(np.float64)
 
 
-def _neighbour_offsets(max_distance):
-    """Integer offsets with ``0 < |o| <= max_distance`` and their squared lengths."""
-    r = int(np.floor(max_distance))
-    axis = np.arange(-r, r + 1)
-    offsets = np.stack(np.meshgrid(axis, axis, axis, indexing="ij"), -1).reshape(-1, 3)
+def _neighbour_offsets(max_distance, shape):
+    """Integer offsets with ``0 < |o| <= max_distance`` that fit in a grid of ``shape``,
+    and their squared lengths.
+
+    An offset along an axis never exceeds the grid's extent there, so the
+    work is bounded by the grid (about 8 offsets per grid point) however
+    large ``max_distance`` is.
+    """
+    reach = [min(int(np.floor(max_distance)), size - 1) for size in shape]
+    axes = [np.arange(-r, r + 1) for r in reach]
+    offsets = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, 3)
     d2 = (offsets ** 2).sum(axis=1)
     keep = (d2 > 0) & (d2 <= max_distance ** 2 + 1e-9)
     return offsets[keep], d2[keep].astype(np.float64)
@@ -117,7 +123,7 @@ def distance_connectivity(positions, is_exc, conn_prob, lam, rng, cutoff=3.5):
     n = len(coords)
     conn_prob = np.asarray(conn_prob, dtype=np.float64)
     types = (~np.asarray(is_exc, dtype=bool)).astype(np.int64)
-    offsets, d2 = _neighbour_offsets(cutoff * lam)
+    offsets, d2 = _neighbour_offsets(cutoff * lam, shape)
     gauss = np.exp(-d2 / lam ** 2)
     strides = np.array([shape[1] * shape[2], shape[2], 1])
     batch = max(1, _PAIRS_PER_BATCH // max(n, 1))

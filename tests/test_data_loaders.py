@@ -414,7 +414,7 @@ def test_shd_errors(tmp_path):
     with pytest.raises(ValueError, match="sample 0: 7 spike times but 2 units"):
         load_shd(path)
     write_raw_shd(path, TIMES, UNITS, LABELS)
-    with pytest.raises(ValueError, match="unit 6 is outside"):
+    with pytest.raises(ValueError, match=r"sample 1: unit 6 \(spike 0\) is outside"):
         load_shd(path, n_units=6)
     with pytest.raises(ValueError, match="'n_bins'"):
         load_shd(path, n_bins=0)
@@ -424,6 +424,49 @@ def test_shd_errors(tmp_path):
     assert load_shd(path, n_units=2, dtype=np.uint16)[0][0, 50, 1] == 300
     with pytest.raises(ValueError, match="2 spike-time arrays, 1 unit arrays"):
         write_shd(path, TIMES[:2], UNITS[:1], LABELS[:2])
+
+
+def write_typed_shd(path, times, units, labels, time_kind=np.float64, unit_kind=np.float64,
+                    label_kind=np.float64):
+    """The SHD layout with other dtypes than SHD's (damaged or foreign files)."""
+    with h5py.File(path, "w") as f:
+        for name, data, kind in (("spikes/times", times, time_kind),
+                                 ("spikes/units", units, unit_kind)):
+            ds = f.create_dataset(name, (len(data),), dtype=h5py.vlen_dtype(np.dtype(kind)))
+            for i, values in enumerate(data):
+                ds[i] = np.asarray(values, dtype=kind)
+        f["labels"] = np.asarray(labels, dtype=label_kind)
+
+
+@pytest.mark.parametrize("times, units, labels, message", [
+    ([[0.1, 0.2]], [[1.0, 2.5]], [0], r"sample 0: unit 2.5 \(spike 1\) is not an integer"),
+    ([[0.1, 0.2]], [[1.0, 9.0]], [0], r"sample 0: unit 9.0 \(spike 1\) is outside"),
+    ([[0.1, 0.2], [0.3]], [[1, 2], [3]], [0, -1], r"label -1.0 of sample 1 is not a non-neg"),
+    ([[0.1]], [[1]], [np.nan], r"label nan of sample 0"),
+    ([[0.1]], [[1]], [1.5], r"label 1.5 of sample 0"),
+    ([[0.1, np.nan]], [[1, 2]], [0], r"sample 0: spike time nan \(spike 1\) is negative or NaN"),
+])
+def test_shd_damaged_entries_are_named(tmp_path, times, units, labels, message):
+    path = tmp_path / "damaged.h5"
+    write_typed_shd(path, times, units, labels)
+    with pytest.raises(ValueError, match=message) as raised:
+        load_shd(path, n_units=4)
+    assert "damaged.h5" in str(raised.value)
+
+
+def test_shd_complex_times_ms_times_and_absurd_bins(tmp_path):
+    path = tmp_path / "odd.h5"
+    write_typed_shd(path, [[0.1 + 1j]], [[1]], [0], time_kind=np.complex128)
+    with pytest.raises(ValueError, match="spike times must be real numbers"):
+        load_shd(path, n_units=4)
+    write_typed_shd(path, [[120.0, 450.0, 980.0]], [[1, 2, 3]], [0])   # milliseconds
+    with pytest.warns(UserWarning, match="are these milliseconds"):
+        X, _ = load_shd(path, n_units=4)
+    assert X.sum() == 0
+    write_typed_shd(path, [[0.12, 0.45]], [[1, 2]], [0])
+    with pytest.raises(ValueError, match="would build .* GiB of counts"):
+        load_shd(path, n_bins=10 ** 10)
+    assert load_shd(path, n_units=4, n_bins=10)[0].sum() == 2          # a sane call still works
 
 
 def test_hrsnn2000_is_plain_arrays_with_the_documented_sizes():

@@ -226,3 +226,63 @@ def test_pruning_error_plot_shows_mean_and_spread():
     np.testing.assert_allclose(lines[0].get_xdata(), [0.2, 0.5])
     assert ax.get_yscale() == "log"
     plt.close(fig)
+
+
+def test_plot_confusion_shows_counts_with_a_colour_bar():
+    from hrsnn.plotting import plot_confusion
+    matrix = np.array([[5, 1], [0, 7]])
+    fig = plot_confusion(matrix, labels=["zero", "one"], title="t")
+    ax = fig.axes[0]
+    assert len(fig.axes) == 2                                   # the colour bar
+    assert sorted(t.get_text() for t in ax.texts) == ["1", "5", "7"]   # zeros left blank
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["zero", "one"]
+    np.testing.assert_array_equal(ax.images[0].get_array(), matrix)
+    with pytest.raises(ValueError, match="square confusion matrix"):
+        plot_confusion(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="'labels' must name the 2 classes"):
+        plot_confusion(matrix, labels=["a"])
+
+
+def test_a_diverged_forecast_does_not_flatten_the_truth():
+    t = np.linspace(0, 6, 200)
+    truth = np.column_stack([np.sin(t), 20 + 5 * np.cos(t)])
+    prediction = truth.copy()
+    prediction[120:] *= np.linspace(1, 1e6, 80)[:, None]          # blows up
+    prediction[-1] = np.inf
+    fig = plot_forecast(truth, prediction, dt=0.03, threshold=0.4)
+    for ax, column in zip(fig.axes[:2], truth.T):
+        low, high = ax.get_ylim()
+        span = column.max() - column.min()
+        assert low >= column.min() - 0.26 * span and high <= column.max() + 0.26 * span
+        assert any("prediction leaves the axis" in text.get_text() for text in ax.texts)
+    assert fig.axes[2].get_ylim()[1] == pytest.approx(3.0)
+    assert fig.axes[2].get_xlabel() == "time (units of the system; dt = 0.03)"
+    plt.close(fig)
+
+
+def test_many_variables_become_space_time_heat_maps_with_colour_bars():
+    rng = np.random.default_rng(0)
+    truth = rng.normal(size=(50, 40))
+    fig = plot_forecast(truth, truth + 0.1 * rng.normal(size=truth.shape))
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 3                                   # truth, prediction, difference
+    for ax in panels:
+        bars = [child for child in ax.child_axes if child.get_ylabel()]
+        assert len(bars) == 1 and bars[0].get_ylabel() in ("value", "difference")
+    np.testing.assert_array_equal(panels[0].images[0].get_array(), truth.T)
+    assert len(plot_forecast(truth[:, :3], truth[:, :3]).axes) == 4     # lines up to 6
+    with pytest.raises(ValueError, match="'layout' must be"):
+        plot_forecast(truth, truth, layout="grid")
+    plt.close("all")
+
+
+def test_study_and_convergence_figures_say_what_they_show():
+    from hrsnn.plotting import plot_convergence
+    records = [{"variant": v, "seed": s, "mc": float(s + i)}
+               for i, v in enumerate(("A", "B")) for s in range(3)]
+    fig = plot_study(records, metrics=("mc",))
+    assert any("sample std over 3 seeds" in text.get_text() for text in fig.texts)
+    history = [{"value": v, "status": "ok"} for v in (1.0, 3.0, 2.0)]
+    fig = plot_convergence(history, objective="MC")
+    assert fig.axes[0].get_ylabel() == "MC (higher is better)"
+    plt.close("all")

@@ -252,3 +252,18 @@ def test_uniform_input_weights_share_the_wiring():
     assert abs(w.var() - 4 / 3) < 0.3
     with pytest.raises(ValueError, match="w_in_dist"):
         Reservoir(w_in_dist="normal").fit(np.zeros((1, 5, 1)))
+
+
+def test_min_training_steps_is_the_shortest_series_fit_accepts():
+    from data_loaders import lorenz63
+    from hrsnn import Forecaster, Reservoir
+    model = Forecaster(Reservoir(40, random_state=0), washout=20, validation_horizon=30)
+    n = model.min_training_steps()
+    # by hand: held out round(0.25 n) >= 31 first holds at n = 123 (round(30.75) = 31;
+    # n = 122 gives round(30.5) = 30), and 123 - 31 >= washout + 10 = 30
+    assert n == 123
+    series = lorenz63(n, random_state=0)
+    model.fit(series)
+    with pytest.raises(ValueError, match="validation"):
+        Forecaster(Reservoir(40, random_state=0), washout=20,
+                   validation_horizon=30).fit(series[:-1])

@@ -134,3 +134,38 @@ def test_builds_without_dense_matrix_quickly():
     assert 7.0 < degree < 11.0
     d = np.linalg.norm(net.positions[net.pre] - net.positions[net.post], axis=1)
     assert d.max() <= 3.5 * 2.0 + 1e-9
+
+
+def test_neighbour_offsets_are_bounded_by_the_grid():
+    from itertools import product
+
+    from hrsnn.topology import _neighbour_offsets
+    shape = (4, 3, 2)
+    offsets, d2 = _neighbour_offsets(1e6, shape)        # conn_lambda far beyond the grid
+    brute = {o for o in product(range(-3, 4), range(-2, 3), range(-1, 2)) if any(o)}
+    assert {tuple(o) for o in offsets} == brute and len(offsets) == len(brute)
+    np.testing.assert_array_equal(d2, (offsets ** 2).sum(axis=1))
+    small, _ = _neighbour_offsets(1.5, (10, 10, 10))    # within the grid: the ball of radius 1.5
+    assert len(small) == 18
+
+
+def test_huge_length_scale_connects_pairs_with_the_type_probability():
+    """lambda >> grid: every pair is a candidate; the count matches the naive sum of P."""
+    from hrsnn import build_network
+    from hrsnn.model import defaults
+    DEFAULTS = defaults()
+    net = build_network(60, 1, 0, conn_lambda=40.0)
+    c = np.array([[DEFAULTS["c_ee"], DEFAULTS["c_ei"]], [DEFAULTS["c_ie"], DEFAULTS["c_ii"]]])
+    kind = (~net.is_exc).astype(int)
+    d2 = ((net.positions[:, None, :] - net.positions[None, :, :]) ** 2).sum(-1)
+    p = c[kind[:, None], kind[None, :]] * np.exp(-d2 / 40.0 ** 2)
+    np.fill_diagonal(p, 0.0)
+    assert abs(net.n_synapses - p.sum()) < 5 * np.sqrt((p * (1 - p)).sum())
+
+
+def test_grid_shape_must_hold_integers():
+    from hrsnn import build_network
+    for bad in [(2.0, 5, 10), (True, 5, 12), "abc", (3, 4)]:
+        with pytest.raises(ValueError, match="'grid_shape' parameter of build_network"):
+            build_network(60, 1, 0, grid_shape=bad)
+    assert build_network(60, 1, 0, grid_shape=(np.int64(3), 4, 5)).n_neurons == 60

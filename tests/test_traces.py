@@ -245,6 +245,7 @@ def test_a_file_without_trace_taus_loads_with_the_default(tmp_path, fitted):
         arrays = dict(data)
     params = json.loads(str(arrays["params_json"]))
     del params["trace_taus"]                          # the layout before trace_taus
+    del arrays["format_version"]                      # (format 0: no version entry)
     arrays["params_json"] = np.array(json.dumps(params))
     np.savez(tmp_path / "old.npz", **arrays)
     loaded = Reservoir.load(tmp_path / "old.npz")

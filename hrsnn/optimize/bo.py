@@ -41,6 +41,7 @@ from .space import SearchSpace, candidate_from_json, candidate_to_json
 
 ACQUISITIONS = ("ei", "ucb")
 BATCH_STRATEGIES = ("constant_liar", "kriging_believer")
+#: Format of the checkpoint (the "version" of its config line); resume reads only this one.
 _FORMAT_VERSION = 1
 
 
@@ -81,7 +82,9 @@ class WassersteinBO:
         batch is chosen: the worst value observed, or the GP mean.
     checkpoint : str or Path, optional
         JSON-lines file every ask and every finished evaluation is appended
-        to (it must not exist; continue one with :meth:`resume`).
+        to (it must not exist; continue one with :meth:`resume`). Its first
+        line, the config, carries the file's format ``"version"`` (1);
+        :meth:`resume` refuses a checkpoint of another version.
     random_state : int, default=0
     progress : bool, default=False
         Show a progress bar with the best value so far.
@@ -300,6 +303,7 @@ class WassersteinBO:
         entries, repair = _read_lines(path)
         if not entries or entries[0][1].get("type") != "config":
             raise ValueError(f"{path} is not a WassersteinBO checkpoint (no config line).")
+        _check_version(entries[0][1], path)
         bo = cls._from_config(entries[0][1], f"Line {entries[0][0]} of checkpoint {path}",
                               progress)
         bo.checkpoint = path
@@ -743,6 +747,20 @@ def _update_bar(bar, best):
     bar.update()
     if best is not None:
         bar.set_postfix(best=f"{best['value']:.4g}")
+
+
+def _check_version(config, path):
+    """The config line's format version is the one this version of hrsnn writes."""
+    version = config.get("version")
+    if version == _FORMAT_VERSION and not isinstance(version, bool):
+        return
+    if isinstance(version, int) and not isinstance(version, bool) and version > _FORMAT_VERSION:
+        raise ValueError(f"The checkpoint {path} has format version {version}, newer than "
+                         f"this version of hrsnn reads ({_FORMAT_VERSION}); upgrade hrsnn "
+                         "to resume it.")
+    raise ValueError(f"The checkpoint {path} has no valid format version in its config line "
+                     f"(\"version\": {version!r}; expected {_FORMAT_VERSION}); it was not "
+                     "written by WassersteinBO.")
 
 
 def _check_settings(n_initial, acquisition, xi, kappa, n_candidates, n_refine, nu,

@@ -291,6 +291,33 @@ class Forecaster(BaseEstimator):
                                         horizon=self.validation_horizon,
                                         threshold=self.validation_threshold)
 
+    def min_training_steps(self):
+        """The shortest training series ``fit`` accepts with these settings.
+
+        ``washout + 10`` steps to train the readout on, plus (with
+        ``selection="forecast"``) a held-out ``validation_fraction`` of at
+        least ``validation_horizon + 1`` steps.
+
+        Returns
+        -------
+        int
+        """
+        high = self.washout + 11              # long enough is monotone in the length
+        while not self._long_enough(high):
+            high *= 2
+        low = 1
+        while low < high:
+            middle = (low + high) // 2
+            low, high = (low, middle) if self._long_enough(middle) else (middle + 1, high)
+        return high
+
+    def _long_enough(self, n_steps):
+        try:
+            self._validation_length(n_steps)
+        except ValueError:
+            return False
+        return True
+
     # ------------------------------------------------------------- helpers
     def _validation_length(self, n_steps):
         """Held-out length for ``selection="forecast"``; checks the series is long enough."""
