@@ -209,28 +209,29 @@ def test_lif_forward_matches_scalar_loop(shape):
     np.testing.assert_array_equal(LIF().forward(current), o_ref)
 
 
-def _lif_reference(layer, current, decay, v_th, hard, detach):
+def _lif_reference(current, decay, v_th, hard, detach, a=1.0):
     """(u, o) of the unperturbed run and the scalar reference function of ``current``."""
-    u0, o0 = naive_lif(current, decay, v_th, 1.0, hard=hard)
-    offset = hard_offset(u0, v_th) if hard else None
+    u0, o0 = naive_lif(current, decay, v_th, a, hard=hard)
+    offset = hard_offset(u0, v_th, a) if hard else None
     reset = o0 if detach else None
-    np.testing.assert_allclose(naive_lif(current, decay, v_th, 1.0, False, offset, reset)[1], o0,
+    np.testing.assert_allclose(naive_lif(current, decay, v_th, a, False, offset, reset)[1], o0,
                                atol=1e-15)
-    return u0, o0, lambda cur, dec: naive_lif(cur, dec, v_th, 1.0, False, offset, reset)[1]
+    return u0, o0, lambda cur, dec: naive_lif(cur, dec, v_th, a, False, offset, reset)[1]
 
 
 @pytest.mark.parametrize("hard", [False, True])
 @pytest.mark.parametrize("detach", [False, True])
-def test_lif_bptt_by_finite_differences(hard, detach):
+@pytest.mark.parametrize(("decay", "v_th", "a"), [(0.2, 0.5, 1.0), (0.6, 0.4, 0.7)])
+def test_lif_bptt_by_finite_differences(hard, detach, decay, v_th, a):
     rng = np.random.default_rng(7)
     current = rng.uniform(0.0, 0.9, size=(5, 2, 4))
-    lif = LIF(detach_reset=detach, spike_fn="heaviside" if hard else "ramp")
-    u0, o0, ref = _lif_reference(lif, current, 0.2, 0.5, hard, detach)
+    lif = LIF(decay, v_th, a, detach_reset=detach, spike_fn="heaviside" if hard else "ramp")
+    u0, o0, ref = _lif_reference(current, decay, v_th, hard, detach, a)
     np.testing.assert_allclose(lif.forward(current), o0, rtol=1e-12, atol=1e-15)
-    assert far_from_kinks(u0)
+    assert far_from_kinks(u0, v_th, a)
     r = rng.normal(size=current.shape)
     analytic, _ = layer_grads(lif, current, r)
-    numeric = numeric_grad(lambda: float(np.sum(r * ref(current, 0.2))), current)
+    numeric = numeric_grad(lambda: float(np.sum(r * ref(current, decay))), current)
     assert_close_grad(analytic, numeric)
     if hard:
         assert 0 < o0.mean() < 1                            # some spikes, some not
@@ -255,7 +256,7 @@ def test_hetero_lif_bptt_and_tau_gradient(hard, detach):
     lif = HeteroLIF(tau, v_th=v_th, dt=1.0, train_tau=True, detach_reset=detach,
                     spike_fn="heaviside" if hard else "ramp")
     decay = np.exp(-1.0 / tau)
-    u0, o0, ref = _lif_reference(lif, current, decay, v_th, hard, detach)
+    u0, o0, ref = _lif_reference(current, decay, v_th, hard, detach)
     np.testing.assert_allclose(lif.forward(current), o0, rtol=1e-12, atol=1e-15)
     assert far_from_kinks(u0, v_th[None, None, :])
     r = rng.normal(size=current.shape)
