@@ -518,7 +518,7 @@ def test_fc_snn_learns_digits_quickly():
     model = fc_snn(random_state=0)
     history = fit(model, Xtr, ytr, epochs=3, progress=False)
     assert history.loss[-1] < history.loss[0]
-    assert score(model, Xte, yte) > 0.85
+    assert score(model, Xte, yte) > 0.9                 # ~96% after 3 epochs (seeds 0-2)
 
 
 def test_relu_counterpart_learns_digits_quickly():

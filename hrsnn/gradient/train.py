@@ -89,7 +89,7 @@ def _rates(model, X, rng, cache):
     return out, out.mean(axis=0)
 
 
-def fit(model, X, y, epochs=30, batch_size=32, loss="mse", lr=1e-3, random_state=0,
+def fit(model, X, y, epochs=30, batch_size=32, loss="mse", lr=2e-3, random_state=0,
         progress=True, validation_data=None, callbacks=(), optimizer=None, weight_decay=0.0):
     """Train ``model`` in place by surrogate-gradient BPTT and Adam.
 
@@ -111,7 +111,7 @@ def fit(model, X, y, epochs=30, batch_size=32, loss="mse", lr=1e-3, random_state
     batch_size : int, default=32
     loss : {"mse", "cross_entropy"} or callable, default="mse"
         See :mod:`hrsnn.gradient.losses`.
-    lr : float, default=1e-3
+    lr : float, default=2e-3
         Adam's learning rate (unused with ``optimizer``).
     random_state : None, int or SeedSequence, default=0
         Seed of the shuffling and of the Poisson draws (None: fresh entropy).
