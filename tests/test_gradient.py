@@ -484,6 +484,23 @@ def test_masked_weights_stay_exactly_zero():
     assert len(checked) == 12
 
 
+def test_channel_and_recurrent_masks_hold_through_training():
+    Xtr, ytr, _, _ = digits(64)
+    conv = conv_snn(channels=(3, 4), n_hidden=8, n_steps=4, random_state=0)
+    conv[1].set_neuron_mask(np.array([True, False, True]))         # prune channel 1
+    rec = recurrent_snn(n_hidden=12, n_steps=4, train_tau=True, tau_shape=3.0)
+    pruned = np.random.default_rng(15).random((12, 12)) < 0.3
+    rec[0].set_mask(rec[0].masks["W_rec"] & ~pruned, name="W_rec")
+    tau_before = rec[0].tau_m.copy()
+    for model in (conv, rec):
+        fit(model, Xtr, ytr, epochs=1, batch_size=16, progress=False)
+    assert np.all(conv[1].params["W"][1] == 0) and conv[1].params["b"][1] == 0
+    assert np.all(conv[2].spikes_[:, :, 1] == 0)                      # its LIF stays silent
+    w_rec = rec[0].params["W_rec"]
+    assert np.all(w_rec[pruned] == 0) and np.all(np.diag(w_rec) == 0)
+    assert np.all(rec[0].tau_m > 0) and not np.allclose(rec[0].tau_m, tau_before)
+
+
 def test_callback_hooks_run_in_order_with_the_batch_activity():
     Xtr, ytr, Xte, yte = digits(50)
     calls = []

@@ -108,7 +108,8 @@ def lif_backward(grad_o, u, o, decay, v_th, a, detach_reset):
     return grad_u, grad_u * carried
 
 
-def _check_common(owner, a, detach_reset, spike_fn):
+def check_neuron_options(owner, a, detach_reset, spike_fn):
+    """Check the surrogate width, the reset convention and the spike function."""
     check_number(owner, "surrogate_width", a, "float", 0.0, low_open=True)
     check_number(owner, "detach_reset", detach_reset, "bool")
     check_choice(owner, "spike_fn", spike_fn, SPIKE_FNS)
@@ -143,7 +144,7 @@ class LIF(Layer):
         super().__init__()
         check_number("LIF", "decay", decay, "float", 0.0, 1.0)
         check_number("LIF", "v_th", v_th, "float", 0.0, low_open=True)
-        _check_common("LIF", surrogate_width, detach_reset, spike_fn)
+        check_neuron_options("LIF", surrogate_width, detach_reset, spike_fn)
         self.decay, self.v_th, self.surrogate_width = float(decay), float(v_th), \
             float(surrogate_width)
         self.detach_reset, self.spike_fn = detach_reset, spike_fn
@@ -233,7 +234,7 @@ class HeteroLIF(Layer):
         self.v_th = check_threshold("HeteroLIF", v_th, self.n)
         check_number("HeteroLIF", "dt", dt, "float", 0.0, low_open=True)
         check_number("HeteroLIF", "train_tau", train_tau, "bool")
-        _check_common("HeteroLIF", surrogate_width, detach_reset, spike_fn)
+        check_neuron_options("HeteroLIF", surrogate_width, detach_reset, spike_fn)
         self.dt, self.train_tau, self.surrogate_width = float(dt), train_tau, \
             float(surrogate_width)
         self.detach_reset, self.spike_fn = detach_reset, spike_fn

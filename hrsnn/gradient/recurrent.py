@@ -15,7 +15,7 @@ import numpy as np
 
 from .._validation import check_number
 from ._base import ParamLayer, check_input, uniform_init
-from .neurons import _check_common, check_tau, check_threshold, spike, surrogate
+from .neurons import check_neuron_options, check_tau, check_threshold, spike, surrogate
 
 
 class RecurrentLIF(ParamLayer):
@@ -73,7 +73,7 @@ class RecurrentLIF(ParamLayer):
         check_number(owner, "train_tau", train_tau, "bool")
         check_number(owner, "self_connections", self_connections, "bool")
         check_number(owner, "rec_scale", rec_scale, "float", 0.0)
-        _check_common(owner, surrogate_width, detach_reset, spike_fn)
+        check_neuron_options(owner, surrogate_width, detach_reset, spike_fn)
         self.n_in, self.n, self.dt, self.train_tau = n_in, n, float(dt), train_tau
         self.surrogate_width, self.detach_reset = float(surrogate_width), detach_reset
         self.spike_fn = spike_fn
