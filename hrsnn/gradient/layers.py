@@ -207,9 +207,14 @@ class AvgPool2d(Layer):
         *lead, h, w = x.shape
         if h < k or w < k:
             raise ValueError(f"{self!r}: an image of {h}x{w} is smaller than the window.")
-        ho, wo = h // k, w // k
         self._cache = {"shape": x.shape} if cache else None
-        return x[..., :ho * k, :wo * k].reshape(*lead, ho, k, wo, k).mean(axis=(-3, -1))
+        ho, wo = h // k, w // k
+        x = x[..., :ho * k, :wo * k]
+        total = np.zeros((*lead, ho, wo))
+        for i in range(k):                # k * k strided adds: faster than a mean over
+            for j in range(k):            # two non-adjacent axes
+                total += x[..., i::k, j::k]
+        return total / k ** 2
 
     def backward(self, grad_out):
         """Each input pixel of a window gets ``1 / k**2`` of the window's gradient."""
