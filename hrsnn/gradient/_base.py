@@ -64,10 +64,10 @@ class Layer:
 class ParamLayer(Layer):
     """A layer with trainable parameters, weight masks and a neuron mask.
 
-    Subclasses fill ``params``, set ``_neuron_axes``, pairs (parameter name,
-    the axis of that parameter that indexes the layer's output neurons) of
-    the parameters the neuron mask acts on, and call ``_init_masks``. Parameters of two or more dimensions
-    among those are the masked weights.
+    Subclasses fill ``params`` and call ``_init_masks``; their class attribute
+    ``_neuron_axes`` lists (parameter name, axis of that parameter indexing the
+    layer's output neurons) for the parameters the neuron mask acts on. Those
+    with two or more dimensions are the weights with a synapse mask.
     """
 
     _neuron_axes = ()

@@ -37,10 +37,10 @@ def fc_snn(n_in=64, n_hidden=300, n_out=10, n_steps=16, encoding="poisson", rand
         Time steps per sample.
     encoding : {"current", "poisson"}, default="poisson"
         Poisson inputs regularise: with :func:`fit`'s defaults (30 epochs, Adam
-        at 2e-3, batches of 32) this network reaches 98.5-98.9% on the 540 test
-        digits of a stratified 70/30 split (seeds 0-2), direct current at
-        ``n_steps=8`` 97.2-98.3% after 40 epochs at 1e-3
-        (``benchmarks/bench_gradient.py``).
+        at 2e-3, batches of 32) this network reaches 98.7-98.9% on the 540 test
+        digits of a stratified 70/30 split (seeds 0-2; mean 98.8%), direct
+        current at ``n_steps=8`` 96.3-98.7% (mean 97.5%;
+        ``benchmarks/bench_gradient.py --accuracy``).
     random_state : None, int or SeedSequence, default=0
         Seed of the initial weights.
     **neuron
