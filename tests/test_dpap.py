@@ -187,3 +187,62 @@ def test_dpap_prune_is_reproducible_and_can_keep_learned_weights():
     back = net.synapse_index(first.network.synapse_id)
     assert np.any(first.network.weight[first.network.plastic]
                   != net.weight[back][first.network.plastic])          # STDP moved them
+
+
+# ------------------------------------------------------------------ in gradient training
+@pytest.fixture(scope="module")
+def digits_small():
+    from data_loaders import load_digits_images
+    X, y = load_digits_images()
+    return X[:300], y[:300], X[300:400], y[300:400]
+
+
+def test_dpap_callback_feeds_the_layer_and_masks_what_it_prunes(digits_small):
+    from hrsnn.gradient import fc_snn, fit
+    from hrsnn.pruning import DPAPCallback
+    X, y, _, _ = digits_small
+    model = fc_snn(n_hidden=40, n_steps=6, random_state=1)
+    callback = DPAPCallback(model, start_epoch=0, initial_survival=2.0)
+    (weights, post, dpap), = callback.scored                 # the hidden layer only
+    assert weights is model.layers[0] and post is model.layers[1]
+    first = []
+    original = dpap.observe
+
+    def spy(pre, post_spikes):
+        if not first:
+            first.append((spike_trace(pre), spike_trace(post_spikes)))
+        original(pre, post_spikes)
+    dpap.observe = spy
+    fit(model, X, y, epochs=8, batch_size=50, progress=False, callbacks=[callback])
+    assert first[0][0].shape == (50, 64) and first[0][1].shape == (50, 40)
+    W, b = weights.params["W"], weights.params["b"]
+    keep = dpap.weight_mask().T                              # (n_in, n_out)
+    assert 0 < callback.history[-1]["pruned_fraction"][0] < 1
+    assert np.all(W[~keep] == 0.0) and np.all(W[keep] != 0.0)
+    assert np.all(b[~dpap.neuron_alive] == 0.0)             # a pruned neuron stays silent
+    assert callback.history[-1]["pruned_fraction"][0] == pytest.approx(dpap.pruned_fraction)
+    fractions = [row["pruned_fraction"][0] for row in callback.history]
+    assert fractions == sorted(fractions)                    # masks never resurrect
+
+
+def test_synaptic_operations_count_events_times_unmasked_fan_out(digits_small):
+    from hrsnn.gradient import encode, fc_snn
+    from hrsnn.pruning.dpap_layers import synaptic_operations
+    _, _, X, _ = digits_small
+    model = fc_snn(n_hidden=30, n_steps=5, random_state=2)
+    first = model.layers[0]
+    mask = np.random.default_rng(0).random(first.params["W"].shape) < 0.5
+    first.set_mask(mask)
+    total = 0.0
+    for i in range(len(X)):                                  # sample by sample, by hand
+        x = encode(X[i:i + 1], 5, "poisson", seed=0)
+        out = x
+        for layer in model.layers:
+            if layer is first:
+                total += sum(np.count_nonzero(x[t, 0, j]) * mask[j].sum()
+                             for t in range(5) for j in range(64))
+            elif layer is model.layers[2]:
+                total += float((out != 0).sum(axis=(0, 1)) @
+                               (layer.full_mask("W")).sum(axis=1))
+            out = layer.forward(out)
+    assert synaptic_operations(model, X, batch_size=37) == pytest.approx(total / len(X))

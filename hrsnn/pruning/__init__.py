@@ -4,6 +4,7 @@ from ._common import PruningResult
 from .baselines import activity_prune, random_like
 from .delocalise import Delocalisation, add_delocalising_edges, laplacian_ipr
 from .dpap import DPAP
+from .dpap_layers import DPAPCallback
 from .dpap_reservoir import dpap_prune
 from .lnp import lnp
 from .lyapunov_matrix import lyapunov_matrix, neighbourhood_harmonic_means
@@ -14,7 +15,7 @@ from .noise import (NoisePruning, keep_probabilities, noise_prune, rate_matrix,
                     stationary_covariance)
 
 __all__ = [
-    "DPAP", "Delocalisation", "NeuronPruning", "NoisePruning", "PruningResult", "Retuning",
+    "DPAP", "DPAPCallback", "Delocalisation", "NeuronPruning", "NoisePruning", "PruningResult", "Retuning",
     "TimescaleObjective", "activity_prune", "add_delocalising_edges", "dpap_prune", "keep_probabilities",
     "laplacian_ipr", "lnp", "lyapunov_matrix", "neighbourhood_harmonic_means",
     "noise_prune", "prune_neurons", "random_like", "rate_matrix",
