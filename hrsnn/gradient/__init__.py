@@ -21,7 +21,9 @@ readout (:func:`mse_loss`, :func:`cross_entropy_loss`), with :class:`Callback`
 hooks per batch and per epoch; :func:`predict` and :func:`score` evaluate it.
 The builders :func:`fc_snn`, :func:`conv_snn`, :func:`fc_relu`,
 :func:`conv_relu` and :func:`recurrent_snn` make the networks of the DPAP
-setting on 8x8 digits.
+setting on 8x8 digits; :func:`sequence_snn`, :func:`fit_sequences` and
+:func:`predict_sequence` map an input series to an output series (HeNB / HoNB
+on time series, truncated BPTT on windows).
 
 This subpackage needs no deep-learning framework and is never imported by
 ``hrsnn`` itself.
@@ -36,6 +38,7 @@ from .model import Sequential
 from .neurons import LIF, HeteroLIF, spike, surrogate
 from .optim import Adam
 from .recurrent import RecurrentLIF
+from .sequence import SpikeTrace, fit_sequences, predict_sequence, sequence_snn
 from .train import Callback, History, fit, predict, predict_scores, score
 
 __all__ = [
@@ -56,8 +59,12 @@ __all__ = [
     "RecurrentLIF",
     "Reshape",
     "Sequential",
+    "SpikeTrace",
     "conv_relu",
     "conv_snn",
+    "fit_sequences",
+    "predict_sequence",
+    "sequence_snn",
     "cross_entropy_loss",
     "encode",
     "fc_relu",
