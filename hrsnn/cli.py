@@ -9,6 +9,7 @@ Examples
     hrsnn classify shd --path shd_train.h5
     hrsnn study mc --n-neurons 500 --seeds 5
     hrsnn prune --n-neurons 500 --n-iter 4   # Lyapunov noise pruning, task-agnostic
+    hrsnn dpap --network fc_snn --seeds 3    # DPAP during surrogate-gradient training
 
 ``python -m hrsnn ...`` does the same. Every subcommand prints its metrics,
 writes figures and a JSON of the numbers into ``--out`` (default
@@ -46,7 +47,8 @@ def _parser():
     from data_loaders import SYSTEMS
 
     parser = argparse.ArgumentParser(prog="hrsnn", description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(dest="command", metavar="{forecast,classify,study,prune}")
+    commands = parser.add_subparsers(dest="command",
+                                     metavar="{forecast,classify,study,prune,dpap}")
     defaults_shown = {"formatter_class": argparse.ArgumentDefaultsHelpFormatter}
 
     forecast = commands.add_parser("forecast", help="closed-loop forecast of a chaotic system",
@@ -107,7 +109,17 @@ def _parser():
     prune.add_argument("--seed", type=int, default=0, help="network and pruning seed")
     prune.set_defaults(handler=_prune)
 
-    for sub in (forecast, classify, study, prune):
+    dpap = commands.add_parser("dpap", help="a gradient-trained network on the digits with "
+                                            "and without DPAP", **defaults_shown)
+    dpap.add_argument("--network", choices=("fc_snn", "conv_snn", "fc_relu", "conv_relu"),
+                      default="fc_snn", help="64-300-10 SNN, the convolutional SNN, or ReLU")
+    dpap.add_argument("--seeds", type=int, default=3, help="seeds (weights, order, inputs)")
+    dpap.add_argument("--epochs", type=int, default=60, help="training epochs")
+    dpap.add_argument("--epsilon", type=float, default=None,
+                      help="DPAP's decay value (None: the paper's for the layer kind)")
+    dpap.set_defaults(handler=_dpap)
+
+    for sub in (forecast, classify, study, prune, dpap):
         sub.add_argument("--out", default="results", help="folder for figures and JSON")
         sub.set_defaults(defaults={a.dest: a.default for a in sub._actions})
     return parser
@@ -115,7 +127,7 @@ def _parser():
 
 #: Arguments that never enter an output's name (where it goes, or already in it).
 _UNNAMED = {"out", "help", "handler", "defaults", "command", "system", "dataset", "kind",
-            "method"}
+            "method", "network"}
 
 
 def _output_name(base, args):
@@ -337,6 +349,38 @@ def _prune(args, out):
     figure = plotting.plot_pruning_history(result.history, keys)
     save_figure(figure, out / f"{name}.png", dpi=120)
     print(f"wrote {out / (name + '.png')} and {out / (name + '.json')}")
+
+
+# ---------------------------------------------------------------------- dpap
+def _dpap(args, out):
+    from . import plotting, studies
+    from .studies.dpap import convergence_epoch, digits_split, dpap_record
+
+    _check_positive(args, ("seeds", "epochs"))
+    if args.epsilon is not None and not np.isfinite(args.epsilon):
+        raise ValueError(f"--epsilon must be a finite number; got {args.epsilon}.")
+    extra = {} if args.epsilon is None else {"epsilon": args.epsilon}
+    data, records = digits_split(), []
+    print(f"{args.network} on digits (1,257 train / 540 test), {args.epochs} epochs, "
+          f"{args.seeds} seeds, without and with DPAP")
+    with _progress(None, "training", total=2 * args.seeds) as bar:
+        for seed in range(args.seeds):
+            plain = dpap_record(args.network, seed, data, dpap=False, epochs=args.epochs)
+            bar.update()
+            pruned = dpap_record(args.network, seed, data, epochs=args.epochs, **extra)
+            bar.update()
+            for record, variant in ((plain, args.network), (pruned, f"{args.network} + DPAP")):
+                epoch = convergence_epoch(record, plain)
+                record.update(variant=variant, convergence=args.epochs + 1 if epoch is None
+                              else epoch)
+            records += [plain, pruned]
+    keys = ("accuracy", "pruned_fraction", "sops_per_sample", "convergence")
+    print(studies.format_summary(studies.summarize(records, keys), keys))
+    name = _output_name(f"dpap_{args.network}", args)
+    figure = plotting.plot_study(records, metrics=keys)
+    save_figure(figure, out / f"{name}.png", dpi=120)
+    atomic_write_json(out / f"{name}.json", {"results": records}, indent=1)
+    print(f"wrote {out / name}.png and {out / name}.json")
 
 
 def _progress(iterable, description, total=None):

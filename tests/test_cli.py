@@ -155,3 +155,17 @@ def test_forecast_error_comes_after_the_progress_bar_is_closed(tmp_path, capsys,
     message = err[start:]
     assert message.startswith("hrsnn forecast: error: readout failed")
     assert "\r" not in message and "it/s" not in message       # nothing of the bar after it
+
+
+def test_dpap_prints_and_saves_what_a_direct_run_gives(tmp_path, capsys):
+    from hrsnn.studies.dpap import digits_split, dpap_record
+    assert main(["dpap", "--network", "fc_relu", "--seeds", "1", "--epochs", "6",
+                 "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    report = json.loads(only(tmp_path, "dpap_fc_relu*.json").read_text())
+    assert only(tmp_path, "dpap_fc_relu*.png").exists()
+    direct = dpap_record("fc_relu", 0, digits_split(), epochs=6)
+    cli = report["results"][1]
+    assert cli["variant"] == "fc_relu + DPAP" and "fc_relu + DPAP" in printed
+    assert cli["accuracy_per_epoch"] == direct["accuracy_per_epoch"]
+    assert cli["pruned_fraction"] == direct["pruned_fraction"]
