@@ -138,7 +138,7 @@ class DPAP:
     trace_decay : float, default=0.5
     protect : array_like of int, optional
         Postsynaptic neurons never pruned; they are left out of the neuron
-        normalisation (e.g. a reservoir's inhibitory and input neurons).
+        normalisation (e.g. a reservoir's inhibitory neurons).
     """
 
     def __init__(self, n_pre, n_post, *, synapses=None, kind="fc", epsilon=None, constant=None,

@@ -15,8 +15,10 @@ their dendritic-spine measure. The reservoir's mapping of DPAP's terms:
   (about 10 ms);
 - an *epoch* is one STDP pass over all sequences; pruning starts after
   ``start_epoch`` of them (default 5, the paper's);
-- inhibitory neurons, input-receiving neurons and ``protect``-ed ones are
-  never pruned; a pruned excitatory neuron goes with all its synapses.
+- inhibitory neurons (no plastic E->E synapse scores them) and
+  ``protect``-ed ones are never pruned; input-receiving neurons are not
+  protected (a neuron that stays silent under the input is of no use to a
+  readout either); a pruned excitatory neuron goes with all its synapses.
 
 It never sees a target: like LNP it is task-agnostic, but it looks at the
 training inputs.
