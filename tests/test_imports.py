@@ -145,11 +145,12 @@ def test_studies_package_reexports_its_modules():
 
     import hrsnn.studies as studies
 
-    for part in ("records", "experiments", "summary", "io"):
+    for part in ("records", "experiments", "summary", "io", "pruning"):
         module = importlib.import_module(f"hrsnn.studies.{part}")
         for name in module.__all__:
             assert getattr(studies, name) is getattr(module, name), (part, name)
-    assert set(studies.__all__) == {n for part in ("records", "experiments", "summary", "io")
+    assert set(studies.__all__) == {n for part in ("records", "experiments", "summary", "io",
+                                                   "pruning")
                                     for n in importlib.import_module(
                                         f"hrsnn.studies.{part}").__all__}
 
