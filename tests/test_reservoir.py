@@ -158,7 +158,7 @@ def test_not_fitted():
 
 
 @pytest.mark.parametrize("param,value,exc,match", [
-    ("n_neurons", 0, ValueError, "'n_neurons' parameter of Reservoir must be an integer >= 1"),
+    ("n_neurons", 0, ValueError, "'n_neurons' parameter of Reservoir must be an integer in the range \\[1, 2147483647\\]"),
     ("n_neurons", 10.5, TypeError, "'n_neurons'"),
     ("dt", 0.0, ValueError, "'dt' parameter of Reservoir must be a real number > 0"),
     ("dt", -1.0, ValueError, "'dt'"),
