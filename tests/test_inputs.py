@@ -84,8 +84,50 @@ def test_generators_are_accepted_as_random_state():
     assert reservoir.seed_ >= 0
 
 
+def test_a_network_drawn_beyond_the_bounds_names_the_parameters():
+    # each parameter within its bound, their product (the weights) beyond it
+    with pytest.raises(ValueError, match=r"parameters 'w_scale', 'w_ee', .* 'w_shape' is "
+                                         r"invalid: 'weight' must be at most 1e\+100"):
+        small(w_scale=1e60, w_ee=1e60, w_ei=1e60, stdp_w_max=1.0).fit(X)
+    with pytest.raises(ValueError, match="'w_scale'"):
+        build_network(30, 2, 0, w_scale=1e60, w_ee=1e60, w_ei=1e60, stdp_w_max=1.0)
+
+
 def test_huge_length_scales_connect_everything_without_overflow():
     wide = small(conn_lambda=1e300, conn_cutoff=1e300).fit(X)
     every = small(conn_lambda=1e3).fit(X)
     np.testing.assert_array_equal(wide.network_.pre, every.network_.pre)
     np.testing.assert_array_equal(wide.network_.post, every.network_.post)
+
+
+# ------------------------------------------------------ Network.from_arrays
+@pytest.mark.parametrize("changes, match", [
+    ({"plastic": [True, False, True, True]}, "'plastic' must be a scalar or have length 3"),
+    ({"plastic": "abc"}, "'plastic' must hold booleans"),
+    ({"is_exc": ["a", "b", "c"]}, "'is_exc' must hold booleans"),
+    ({"is_exc": [1.5, 1.0, 0.0]}, "'is_exc' must hold booleans"),
+    ({"tau_m": [1 + 1j] * 3}, "Complex data not supported: 'tau_m'"),
+    ({"tau_m": "abc"}, "'tau_m' of Network must hold real numbers"),
+    ({"v_th": [1.0, "a", 2.0]}, "'v_th' of Network must hold real numbers"),
+    ({"weight": [True, True, False]}, "'weight' of Network must hold real numbers"),
+    ({"positions": [[1j, 0, 0]] * 3}, "Complex data not supported: 'positions'"),
+    ({"v_rest": None}, "'v_rest' must be a finite number; got None"),
+    ({"v_rest": [0.0, 1.0]}, "'v_rest' must be a finite number"),
+    ({"weight": [1e200, 0.2, -0.1]}, r"'weight' must be at most 1e\+100 in magnitude"),
+    ({"v_rest": 1e200, "v_init": 0.0}, "'v_rest' must be at most"),
+    ({"tau_m": 1e-200}, r"'tau_m' must be at least 1e-100 ms"),
+    ({"pre": [[0, 1], [2]]}, "'pre' must be an array; got a ragged nesting"),
+    # fixed before (issue 12, item 1); kept here as the issue lists them
+    ({"v_reset": np.inf}, "'v_reset' must be a finite number"),
+    ({"strict_threshold": "x"}, "'strict_threshold' must be a bool"),
+    ({"positions": [[np.nan, 0, 0]] * 3}, "'positions' must be finite"),
+    ({"in_channel": [0.7]}, "'in_channel' must hold integer indices"),
+])
+def test_bad_network_arrays_name_the_argument(changes, match):
+    with pytest.raises(ValueError, match=match):
+        tiny_network(**changes)
+
+
+def test_new_synapses_with_a_wrong_plastic_length_are_named():
+    with pytest.raises(ValueError, match="'plastic' must be a scalar or have length 1"):
+        tiny_network().add_synapses([0], [2], 0.1, plastic=[True, False])
