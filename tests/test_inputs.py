@@ -79,6 +79,16 @@ def test_bad_parameters_are_named_before_anything_is_built(params, exc, match):
     assert not hasattr(reservoir, "network_")
 
 
+def test_huge_integers_that_are_valid_values_work():
+    a = small(random_state=2 ** 64).fit(X)
+    b = small(random_state=2 ** 64).fit(X)
+    np.testing.assert_array_equal(a.transform(X), b.transform(X))
+    assert np.all(np.isfinite(small(tau_m_exc_mean=2 ** 64).fit(X).transform(X)))
+    slow = small(dt=2 ** 70, tau_readout=2 ** 70, features="mean").fit(X)
+    assert np.all(np.isfinite(slow.transform(X)))
+    assert np.all(np.isfinite(small(w_in=-0.0).fit(X).transform(X)))
+
+
 def test_generators_are_accepted_as_random_state():
     reservoir = small(random_state=np.random.default_rng(3)).fit(X)
     assert reservoir.seed_ >= 0
@@ -98,6 +108,100 @@ def test_huge_length_scales_connect_everything_without_overflow():
     every = small(conn_lambda=1e3).fit(X)
     np.testing.assert_array_equal(wide.network_.pre, every.network_.pre)
     np.testing.assert_array_equal(wide.network_.post, every.network_.post)
+
+
+def test_refractory_periods_beyond_any_run_mean_one_spike_per_neuron():
+    for t_ref, dt in ((1e300, 1.0), (1.0, 1e-310), (1e300, 1e-10)):
+        reservoir = small(t_ref=t_ref, dt=dt, w_in=30.0, stdp=False).fit(X)
+        result = reservoir.run(np.ones((40, 2)) * 5)
+        assert result.counts.max() <= 1
+    net = tiny_network(t_ref=1e308)
+    assert Simulator(net, dt=1e-300).run(20, current=np.ones((20, 1)) * 50).counts.max() <= 1
+
+
+def test_fast_membranes_with_synaptic_currents_stay_finite():
+    # tau_m << dt with current synapses: exp(x) of the exact current gain overflowed
+    reservoir = small(tau_min=1e-3, tau_m_exc_mean=1e-3, tau_m_inh_mean=1e-3,
+                      tau_syn_exc_mean=3.0, tau_syn_inh_mean=3.0, w_in=30.0).fit(X)
+    result = reservoir.run(X[0], record_v=True, record_currents=True)
+    for values in (result.v, result.ge, result.gi, result.states):
+        assert np.all(np.isfinite(values))
+
+
+# ------------------------------------------------------ inputs of Reservoir
+@pytest.mark.parametrize("bad, exc, match", [
+    (np.ones(10), ValueError, r"'X' of Reservoir must be a batch of sequences: an array of "
+     r"shape \(n_samples, n_steps, n_inputs\), or \(n_samples, n_steps\) for one input "
+     r"channel. Got an array of 1 dimension, shape \(10,\)."
+     r" Reshape your data: X.reshape\(1, -1\) is one sequence of one channel"),
+    (np.zeros((3, 0, 2)), ValueError, "'X' of Reservoir holds sequences of 0 time steps"),
+    (X + 1j, ValueError, "Complex data not supported: 'X' of Reservoir must hold real"),
+    (np.array([[["a", "b"]] * 4] * 2, dtype=object), ValueError,
+     "'X' of Reservoir must hold real numbers; it holds strings"),
+    (np.array([[[{"a": 1}, 1.0]] * 4] * 2, dtype=object), TypeError,
+     "'X' of Reservoir must hold real numbers: float"),
+    (np.full((3, 12, 2), 1e308), ValueError, "'X' of Reservoir.fit would drive a neuron "
+     r"with an input current of inf .* beyond 1e\+100"),
+])
+def test_bad_training_data_is_explained(bad, exc, match):
+    reservoir = small()
+    with pytest.raises(exc, match=match):
+        reservoir.fit(bad)
+    assert not hasattr(reservoir, "network_")
+
+
+def test_object_arrays_of_numbers_are_numbers(fitted):
+    np.testing.assert_array_equal(fitted.transform(X.astype(object)), fitted.transform(X))
+
+
+def test_a_sequence_of_the_wrong_length_is_said_in_time_steps(fitted):
+    with pytest.raises(ValueError, match="X has sequences of 15 time steps, but Reservoir was "
+                                         "fitted on sequences of 12"):
+        fitted.transform(np.zeros((2, 15, 2)))
+
+
+@pytest.mark.parametrize("u, match", [
+    (np.ones((5, 2)) * (1 + 1j), "Complex data not supported: 'u' of Reservoir.run"),
+    (np.array([[1, "a"]] * 5, dtype=object), "'u' of Reservoir.run must hold real numbers"),
+    ("abc", "'u' of Reservoir.run must hold real numbers"),
+    (np.full((5, 2), 1e308), r"'u' of Reservoir.run would drive a neuron with an input "
+     r"current of inf"),
+    (np.full((5, 2), 1e200), r"input current of .*e\+200"),
+    (np.ones((5, 3)), r"'u' of Reservoir.run must have shape \(n_steps, 2\)"),
+])
+def test_bad_run_input_is_refused_before_the_state_changes(fitted, u, match):
+    fitted.run(X[0][:4])
+    state = fitted.get_state()
+    with pytest.raises(ValueError, match=match):
+        fitted.run(u, reset=False)
+    after = fitted.get_state()
+    for key, value in state.items():
+        np.testing.assert_array_equal(after[key], value)
+
+
+def test_inputs_within_the_bound_give_finite_potentials(fitted):
+    limit = fitted._input_limit()
+    result = fitted.run(np.full((5, 2), 0.99 * limit), record_v=True)
+    assert np.all(np.isfinite(result.v))
+
+
+def test_poisson_inputs_of_any_finite_range_are_rescaled_without_overflow():
+    data = np.array([[[-1e308], [1e308], [0.0], [5e307]]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        features = small(encoding="poisson").fit(data).transform(data)
+    assert np.all(np.isfinite(features))
+
+
+def test_absurd_spike_counts_are_refused_before_allocating():
+    with pytest.raises(ValueError, match="'X' of Reservoir.fit holds 3e.* input spikes in "
+                                         "one sequence"):
+        small(encoding="spikes").fit(np.full((1, 3, 1), 1e15))
+
+
+def test_the_simulator_refuses_overflowing_currents():
+    with pytest.raises(ValueError, match="'current' of Simulator.run would drive"):
+        Simulator(tiny_network()).run(current=np.full((3, 1), 1e200))
 
 
 # ------------------------------------------------------ Network.from_arrays
@@ -131,3 +235,66 @@ def test_bad_network_arrays_name_the_argument(changes, match):
 def test_new_synapses_with_a_wrong_plastic_length_are_named():
     with pytest.raises(ValueError, match="'plastic' must be a scalar or have length 1"):
         tiny_network().add_synapses([0], [2], 0.1, plastic=[True, False])
+
+
+# ----------------------------------------------------------------- threads
+def _in_threads(work, n_threads=2, repeats=20):
+    """Results of ``work(i)`` for ``n_threads`` threads, each calling it ``repeats`` times."""
+    results = [[] for _ in range(n_threads)]
+    barrier = threading.Barrier(n_threads)
+
+    def worker(k):
+        barrier.wait()
+        for i in range(repeats):
+            results[k].append(work(i))
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(n_threads)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.fixture
+def slow_simulator(monkeypatch):
+    """Simulator.run waits 2 ms before it starts, so that runs of two threads overlap."""
+    import time
+
+    run = Simulator.run
+
+    def slow_run(self, *args, **kwargs):
+        time.sleep(0.002)
+        return run(self, *args, **kwargs)
+
+    monkeypatch.setattr(Simulator, "run", slow_run)
+
+
+def test_runs_from_two_threads_equal_sequential_runs(slow_simulator):
+    reservoir = small(n_neurons=60).fit(X)
+    inputs = [np.random.default_rng(i).uniform(-1, 1, size=(200, 2)) for i in range(10)]
+    expected = [reservoir.run(u, record_v=True).v for u in inputs]
+    for results in _in_threads(lambda i: reservoir.run(inputs[i], record_v=True).v,
+                               repeats=10):
+        for got, want in zip(results, expected):
+            np.testing.assert_array_equal(got, want)
+
+
+def test_transform_is_deterministic_across_n_jobs_and_threads(fitted):
+    expected = fitted.transform(X)
+    parallel = small(n_jobs=2).fit(X)
+    np.testing.assert_array_equal(parallel.transform(X), expected)
+    for results in _in_threads(lambda i: parallel.transform(X), repeats=5):
+        for got in results:
+            np.testing.assert_array_equal(got, expected)
+
+
+def test_a_reservoir_with_its_lock_pickles_and_copies(fitted):
+    import copy
+    import pickle
+
+    fitted.run(X[0])                      # the lock exists now
+    assert "_run_lock" in vars(fitted)
+    for twin in (pickle.loads(pickle.dumps(fitted)), copy.deepcopy(fitted)):
+        np.testing.assert_array_equal(twin.transform(X), fitted.transform(X))
+        twin.run(X[0])
