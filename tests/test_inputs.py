@@ -237,6 +237,71 @@ def test_new_synapses_with_a_wrong_plastic_length_are_named():
         tiny_network().add_synapses([0], [2], 0.1, plastic=[True, False])
 
 
+# ----------------------------------------------------------------- readouts
+@pytest.mark.parametrize("make", [forecaster, lambda **kw: SequenceRegressor(
+    small(), washout=10, **kw)])
+@pytest.mark.parametrize("params, exc, match", [
+    ({"features": 3}, TypeError, "'features' parameter of .* must be one of"),
+    ({"alphas": ["a"]}, TypeError, "'alphas' parameter"),
+    ({"alphas": "abc"}, TypeError, "'alphas' parameter"),
+    ({"alphas": [[1.0, 2.0]]}, ValueError, "'alphas' parameter"),
+    ({"standardize": "no"}, TypeError, "'standardize' parameter of .* must be a bool"),
+    ({"random_state": "a"}, TypeError, "'random_state' parameter"),
+])
+def test_bad_readout_parameters_are_named_before_fitting(make, params, exc, match):
+    model = make(**params)
+    with pytest.raises(exc, match=match):
+        model.fit(SERIES, SERIES) if isinstance(model, SequenceRegressor) else model.fit(
+            SERIES)
+    assert not hasattr(model, "reservoir_")
+
+
+def test_one_alpha_is_one_candidate():
+    model = forecaster(alphas=1.0).fit(SERIES)
+    assert model.alpha_ == 1.0
+    assert forecaster(alphas=2.0, selection="cv").fit(SERIES).alpha_ == 2.0
+    assert SequenceRegressor(small(), washout=10, alphas=3.0).fit(SERIES, SERIES).alpha_ == 3.0
+
+
+def test_an_outlier_beyond_the_bound_is_named_not_a_nan_forecast():
+    series = SERIES.copy()
+    series[300] = 1e155
+    with pytest.raises(ValueError, match=r"'X' of Forecaster must hold values of magnitude "
+                                         r"at most 1e\+100; got 1e\+155 at index \(300, 0\)"):
+        forecaster().fit(series)
+    with pytest.raises(ValueError, match="'u' of SequenceRegressor must hold values"):
+        SequenceRegressor(small(), washout=10).fit(series, SERIES)
+
+
+def test_an_outlier_within_the_bound_gives_finite_forecasts():
+    series = SERIES.copy()
+    series[300] = 1e90
+    model = forecaster().fit(series)
+    assert np.all(np.isfinite(model.scale_))
+    assert np.all(np.isfinite(model.forecast(20, warmup=SERIES[-50:])))
+
+
+def test_data_far_outside_the_training_range_is_named():
+    model = forecaster().fit(SERIES)
+    far = np.clip(SERIES * 1e101, -1e100, 1e100)     # within the bound, not standardised
+    with pytest.raises(ValueError, match="'X' of Forecaster lies far outside the training "
+                                         "data"):
+        model.predict(far)
+    with pytest.raises(ValueError, match="'warmup' of Forecaster lies far outside"):
+        model.forecast(5, warmup=far)
+    regressor = SequenceRegressor(small(), washout=10).fit(SERIES, SERIES)
+    with pytest.raises(ValueError, match="'u' of SequenceRegressor lies far outside"):
+        regressor.predict(far)
+
+
+def test_a_diverging_closed_loop_stays_finite():
+    model = forecaster().fit(SERIES)
+    model.readout_.coef_ = model.readout_.coef_ * 1e6        # an unstable readout
+    model.readout_.intercept_ = model.readout_.intercept_ + 1.0
+    forecast = model.forecast(300, warmup=SERIES[-50:])
+    assert np.all(np.isfinite(forecast))
+
+
 # ----------------------------------------------------------------- threads
 def _in_threads(work, n_threads=2, repeats=20):
     """Results of ``work(i)`` for ``n_threads`` threads, each calling it ``repeats`` times."""
@@ -278,6 +343,18 @@ def test_runs_from_two_threads_equal_sequential_runs(slow_simulator):
                                repeats=10):
         for got, want in zip(results, expected):
             np.testing.assert_array_equal(got, want)
+
+
+def test_forecasts_from_two_threads_equal_sequential_forecasts(slow_simulator):
+    model = forecaster().fit(SERIES)
+    warmups = [SERIES[i:i + 40] for i in range(0, 200, 20)]
+    expected = [model.forecast(15, warmup=w) for w in warmups]
+    predicted = [model.predict(w) for w in warmups]
+    for results in _in_threads(lambda i: (model.forecast(15, warmup=warmups[i % 10]),
+                                          model.predict(warmups[i % 10])), repeats=10):
+        for i, (forecast, prediction) in enumerate(results):
+            np.testing.assert_array_equal(forecast, expected[i % 10])
+            np.testing.assert_array_equal(prediction, predicted[i % 10])
 
 
 def test_transform_is_deterministic_across_n_jobs_and_threads(fitted):
