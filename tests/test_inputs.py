@@ -302,6 +302,30 @@ def test_a_diverging_closed_loop_stays_finite():
     assert np.all(np.isfinite(forecast))
 
 
+# ------------------------------------------------------------ data loaders
+@pytest.mark.parametrize("loader", ["lorenz63", "rossler", "lorenz96",
+                                    "multiscale_lorenz96", "mackey_glass", "narma",
+                                    "load_digits_spikes"])
+@pytest.mark.parametrize("seed, exc", [("a", TypeError), (-1, ValueError),
+                                       (1.5, TypeError), (True, TypeError)])
+def test_data_loaders_name_a_bad_random_state(loader, seed, exc):
+    import data_loaders
+
+    args = () if loader == "load_digits_spikes" else (50,)
+    with pytest.raises(exc, match=f"'random_state' parameter of {loader} must be None, an "
+                                  "integer >= 0 or a numpy.random.Generator"):
+        getattr(data_loaders, loader)(*args, random_state=seed)
+
+
+def test_data_loaders_take_generators_and_huge_integers_are_no_crash():
+    from data_loaders import lorenz63
+
+    a = lorenz63(20, random_state=np.random.default_rng(4))
+    assert np.array_equal(a, lorenz63(20, random_state=np.random.default_rng(4)))
+    with pytest.raises(ValueError, match="'dt' parameter of lorenz63"):
+        lorenz63(20, dt=2 ** 2000)
+
+
 # ----------------------------------------------------------------- threads
 def _in_threads(work, n_threads=2, repeats=20):
     """Results of ``work(i)`` for ``n_threads`` threads, each calling it ``repeats`` times."""
