@@ -7,7 +7,7 @@ Poisson spike train whose rate is proportional to its intensity, for
 
 import numpy as np
 
-from .systems import _check_int, _check_real
+from .systems import _check_int, _check_real, _rng
 
 
 def _count_dtype(owner, dtype):
@@ -102,8 +102,8 @@ def load_digits_spikes(duration=100.0, silence=100.0, dt=1.0, max_rate=100.0, n_
     max_rate = _check_real(owner, "max_rate", max_rate, 0.0)
     dtype = _count_dtype(owner, dtype)
     n_on, n_off = _n_bins(owner, "duration", duration, dt), _n_bins(owner, "silence", silence, dt)
+    rng = _rng(owner, random_state)
     images, y = load_digits_images(n_classes)
-    rng = np.random.default_rng(random_state)
     lam = images * (max_rate * dt / 1000.0)
     X = np.zeros((len(images), n_on + n_off, images.shape[1]), dtype=dtype)
     for i, lam_i in enumerate(lam):

@@ -56,8 +56,7 @@ def _check_int(owner, name, value, low):
 
 def _check_real(owner, name, value, low=None, strict=False):
     """``value`` as a float; finite, and ``>= low`` (``> low`` if ``strict``)."""
-    ok = (isinstance(value, numbers.Real) and not isinstance(value, bool)
-          and math.isfinite(value))
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and _finite(value)
     if ok and low is not None:
         ok = value > low if strict else value >= low
     if not ok:
@@ -65,6 +64,30 @@ def _check_real(owner, name, value, low=None, strict=False):
         raise ValueError(f"The '{name}' parameter of {owner} must be a finite real "
                          f"number{bound}. Got {value!r} instead.")
     return float(value)
+
+
+def _rng(owner, random_state):
+    """``np.random.default_rng(random_state)`` for None, an integer >= 0 or a Generator
+    (also a SeedSequence or BitGenerator); a clear error naming ``owner`` otherwise."""
+    if random_state is None or isinstance(random_state, (
+            np.random.Generator, np.random.SeedSequence, np.random.BitGenerator)):
+        return np.random.default_rng(random_state)
+    if (isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool)
+            and random_state >= 0):
+        return np.random.default_rng(int(random_state))
+    message = (f"The 'random_state' parameter of {owner} must be None, an integer >= 0 or "
+               f"a numpy.random.Generator. Got {random_state!r} instead.")
+    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
+        raise ValueError(message)
+    raise TypeError(message)
+
+
+def _finite(value):
+    """Whether the real number ``value`` is finite as a float (huge ints are not)."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _check_run(owner, n_steps, dt, transient, substeps):
@@ -78,8 +101,8 @@ def _check_run(owner, n_steps, dt, transient, substeps):
 def _start(owner, initial_state, base, scale, random_state):
     """``initial_state`` checked, or ``base + scale * N(0, 1)`` from ``random_state``."""
     base = np.asarray(base, dtype=np.float64)
+    rng = _rng(owner, random_state)         # checked even when initial_state is given
     if initial_state is None:
-        rng = np.random.default_rng(random_state)
         return base + scale * rng.standard_normal(base.shape)
     state = np.array(initial_state, dtype=np.float64)
     if state.shape != base.shape or not np.all(np.isfinite(state)):
@@ -303,8 +326,8 @@ def _multiscale_rhs(K, J, I, forcing, b, c, d, e, h, g_z):
 
 def _multiscale_start(owner, initial_state, K, J, I, random_state):
     shapes = ((K,), (K, J), (K, J, I))
+    rng = _rng(owner, random_state)
     if initial_state is None:
-        rng = np.random.default_rng(random_state)
         tiers = [scale * rng.standard_normal(shape)
                  for scale, shape in zip((1.0, 0.1, 0.01), shapes)]
     else:
@@ -483,11 +506,12 @@ def mackey_glass(n_steps, dt=DEFAULT_DT["mackey_glass"],
                       (("beta", beta), ("gamma", gamma), ("n", n)))
     x0 = _check_real(owner, "x0", x0, 0.0, strict=True)
     h = dt / substeps
+    rng = _rng(owner, random_state)
     if tau / h < 3:
         raise ValueError(f"The delay tau={tau} must span at least 3 RK4 steps of "
                          f"dt / substeps = {h}; use a smaller 'dt' or more 'substeps'.")
     if initial_state is None:
-        x_init = x0 + np.random.default_rng(random_state).uniform(-0.1, 0.1)
+        x_init = x0 + rng.uniform(-0.1, 0.1)
     else:
         x_init = _check_real(owner, "initial_state", initial_state, 0.0, strict=True)
     n_total = (transient + n_steps - 1) * substeps
@@ -527,7 +551,7 @@ def narma(n_steps, order=10, *, random_state=None):
     owner = "narma"
     order = _check_int(owner, "order", order, 1)
     n_steps = _check_int(owner, "n_steps", n_steps, order + 1)
-    u = np.random.default_rng(random_state).uniform(0.0, 0.5, n_steps)
+    u = _rng(owner, random_state).uniform(0.0, 0.5, n_steps)
     us, y = u.tolist(), [0.0] * n_steps
     for t in range(order - 1, n_steps - 1):
         y[t + 1] = (0.3 * y[t] + 0.05 * y[t] * sum(y[t - order + 1:t + 1])

@@ -10,13 +10,25 @@ import numpy as np
 
 from . import model
 from .heterogeneity import draw_stdp_parameters, sample_gamma
-from .network import Network
+from .network import InvalidNetworkError, Network
 from .topology import (distance_connectivity, grid_positions, grid_shape_for,
                        input_connectivity, synaptic_weights)
 
 # a stream added at the end leaves the draws of the others unchanged
 _STREAMS = ("placement", "neurons", "connectivity", "weights", "stdp", "inputs",
             "ingredients")
+
+#: The model parameters each network field is drawn from (the gamma groups, whose
+#: field has the group's name, are added below), for messages.
+_SOURCES = {
+    "positions": ("grid_shape",), "is_exc": ("exc_fraction",), "v_init": ("v_rest",),
+    "v_rest": ("v_rest",), "v_reset": ("v_reset",), "t_ref": ("t_ref",),
+    "tau_m": ("tau_m_exc_mean", "tau_m_exc_shape", "tau_m_inh_mean", "tau_m_inh_shape",
+              "tau_min", "tau_max"),
+    "weight": ("w_scale", "w_ee", "w_ei", "w_ie", "w_ii", "w_shape"),
+    "in_weight": ("w_in",), "noise_sigma": ("noise_sigma",), "w_min": ("stdp_w_min",),
+    "w_max": ("stdp_w_max", "w_scale", "w_ee"),
+}
 
 
 def build_network(n_neurons, n_inputs, seed, *, heterogeneous_neurons=True,
@@ -89,14 +101,36 @@ def build_network(n_neurons, n_inputs, seed, *, heterogeneous_neurons=True,
     w_min = v["stdp_w_min"]
     w_max = 2.0 * v["w_scale"] * v["w_ee"] if v["stdp_w_max"] is None else v["stdp_w_max"]
     weight[plastic] = np.clip(weight[plastic], w_min, w_max)
-    return Network.from_arrays(
-        positions=positions, is_exc=is_exc, tau_m=tau_m, v_th=v_th, v_init=v["v_rest"],
-        pre=pre, post=post, weight=weight, plastic=plastic, **per_synapse,
-        in_channel=in_channel, in_post=in_post, in_weight=in_weight, n_inputs=n_inputs,
-        v_rest=v["v_rest"], v_reset=v["v_reset"], t_ref=v["t_ref"],
-        stdp_rule=v["stdp_rule"], w_min=w_min, w_max=w_max,
-        stdp_distributions=distributions, **ingredients,
-    )
+    try:
+        return Network.from_arrays(
+            positions=positions, is_exc=is_exc, tau_m=tau_m, v_th=v_th, v_init=v["v_rest"],
+            pre=pre, post=post, weight=weight, plastic=plastic, **per_synapse,
+            in_channel=in_channel, in_post=in_post, in_weight=in_weight, n_inputs=n_inputs,
+            v_rest=v["v_rest"], v_reset=v["v_reset"], t_ref=v["t_ref"],
+            stdp_rule=v["stdp_rule"], w_min=w_min, w_max=w_max,
+            stdp_distributions=distributions, **ingredients,
+        )
+    except InvalidNetworkError as err:
+        raise _in_parameters(err) from None
+
+
+def _in_parameters(err):
+    """A network error as a ValueError naming the model parameters it comes from.
+
+    The parameters are each checked on their own; a network drawn from them
+    can still break a bound (a weight ``w_scale * w_ee`` times a gamma draw
+    beyond ``MAX_MAGNITUDE``, say).
+    """
+    names = []
+    for field in err.fields:
+        group = model.GAMMA_GROUPS.get(field)
+        sources = model.gamma_names(field)[::-1] if group else _SOURCES.get(field, ())
+        names += [name for name in sources if name not in names]
+    if not names:
+        return err
+    listed = ", ".join(f"'{name}'" for name in names)
+    return ValueError(f"The network drawn from the parameters {listed} is invalid: {err} "
+                      "Change these parameters.")
 
 
 build_network.__doc__ = build_network.__doc__.replace(

@@ -46,10 +46,17 @@ def sequence_rng(seed, u):
 def scale_unit(u, low, high):
     """Map each channel from ``[low, high]`` to ``[0, 1]`` (clipped).
 
-    Channels with ``high == low`` map to 0.
+    Channels with ``high == low`` map to 0. Any finite values work: when a
+    difference would overflow (a range wider than 1.8e308), everything is
+    halved first, which leaves the result unchanged.
     """
-    span = np.where(high > low, high - low, 1.0)
-    return np.clip((u - low) / span, 0.0, 1.0) * (high > low)
+    with np.errstate(over="ignore", invalid="ignore"):
+        span = np.where(high > low, high - low, 1.0)
+        unit = (u - low) / span
+    overflowed = not (np.all(np.isfinite(span)) and np.all(np.isfinite(unit)))
+    if overflowed and all(np.all(np.isfinite(a)) for a in (u, low, high)):
+        return scale_unit(u / 2, low / 2, high / 2)
+    return np.clip(unit, 0.0, 1.0) * (high > low)
 
 
 def poisson_spikes(rates_unit, steps_per_input, max_rate, dt, rng):

@@ -16,12 +16,13 @@ one :class:`Param` (and using it where the model computes with it).
 """
 
 import inspect
+import math
 import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_choice, check_number
+from ._validation import MAX_MAGNITUDE, check_choice, check_number, check_seed, shown
 from .encoding import ENCODINGS
 from .heterogeneity import PRESETS, STDP_PARAMETERS, Gamma
 from .topology import IN_WEIGHT_DISTRIBUTIONS
@@ -34,6 +35,12 @@ FEATURES = ("counts", "final", "mean")
 
 #: Value kinds a :class:`Param` can have and how they are checked.
 KINDS = ("int", "float", "bool", "choice", "grid", "seed", "jobs", "network", "taus")
+
+#: Bound of every quantity in the unit of the potential (see :mod:`hrsnn._validation`).
+_M = MAX_MAGNITUDE
+
+#: Most points of a ``grid_shape`` (placing neurons draws a permutation of them).
+MAX_GRID_POINTS = 2 ** 26
 
 
 def gamma_names(group):
@@ -96,6 +103,8 @@ class Param:
             _check_jobs(owner, value)
         elif self.kind == "taus":
             _check_taus(owner, self.name, value)
+        elif self.kind == "seed":
+            check_seed(owner, value, self.name)
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,9 @@ class GammaParam:
     search : tuple or None
         ``(shape_range, mean_range)``: the default box of the optimiser (both
         searched on a log scale), or None.
+    max_mean : float or None, default=None
+        Largest mean (quantities in the unit of the potential: ``MAX_MAGNITUDE``);
+        time constants need none, they are clipped to ``[tau_min, tau_max]``.
     """
 
     name: str
@@ -127,6 +139,7 @@ class GammaParam:
     unit: str = ""
     mean_may_be_zero: bool = False
     search: tuple | None = None
+    max_mean: float | None = None
 
     @property
     def default(self):
@@ -140,7 +153,7 @@ class GammaParam:
         return (
             Param(mean_name, self.mean,
                   f"Mean of {self.doc}" + (f", {self.unit}." if self.unit else "."), low=0.0,
-                  low_open=not self.mean_may_be_zero, builder=True),
+                  high=self.max_mean, low_open=not self.mean_may_be_zero, builder=True),
             Param(shape_name, self.shape,
                   f"Gamma shape of {self.doc} (coefficient of variation 1/sqrt(shape)).",
                   low=0.0, low_open=True, builder=True),
@@ -150,7 +163,7 @@ class GammaParam:
 # -------------------------------------------------------------------- the model
 _NEURONS = (
     Param("n_neurons", 1000, "Recurrent neurons (ignored when ``network`` is given).",
-          kind="int", low=1),
+          kind="int", low=1, high=np.iinfo(np.int32).max),
     Param("exc_fraction", 0.8, "Fraction of excitatory neurons.", low=0.0, high=1.0,
           builder=True, search=((0.5, 0.95), False)),
     Param("heterogeneity", "HeNHeS",
@@ -169,15 +182,15 @@ _NEURONS = (
     GammaParam("tau_m_inh", 3.0, 10.0, "inhibitory membrane time constants", "ms",
                search=((1.0, 50.0), (2.0, 100.0))),
     GammaParam("v_th", 20.0, 1.0, "the thresholds",
-               search=((2.0, 100.0), (0.5, 2.0))),
+               search=((2.0, 100.0), (0.5, 2.0)), max_mean=_M),
     Param("tau_min", 1.0, "Every drawn time constant is clipped to at least this, ms.",
-          low=0.0, low_open=True, builder=True),
+          low=1 / _M, builder=True),
     Param("tau_max", 200.0, "Every drawn time constant is clipped to at most this, ms.",
           low=0.0, low_open=True, builder=True),
     Param("t_ref", 2.0, "Refractory period, ms.", low=0.0, builder=True,
           search=((0.5, 10.0), False)),
-    Param("v_rest", 0.0, "Resting potential.", builder=True),
-    Param("v_reset", 0.0, "Reset potential.", builder=True),
+    Param("v_rest", 0.0, "Resting potential.", low=-_M, high=_M, builder=True),
+    Param("v_reset", 0.0, "Reset potential.", low=-_M, high=_M, builder=True),
 )
 
 _INGREDIENTS = (
@@ -191,12 +204,12 @@ _INGREDIENTS = (
                "ms"),
     GammaParam("adapt_beta", 3.0, 0.0, "the adaptation strengths (threshold v_th + "
                "adapt_beta * a, a the spike train filtered with tau_adapt and unit area, "
-               "spikes per ms; 0: no adaptation)", mean_may_be_zero=True),
+               "spikes per ms; 0: no adaptation)", mean_may_be_zero=True, max_mean=_M),
     GammaParam("bias", 3.0, 0.0, "the bias currents (constant drive, steady-state shift "
-               "of v; 0: none)", mean_may_be_zero=True),
+               "of v; 0: none)", mean_may_be_zero=True, max_mean=_M),
     Param("noise_sigma", 0.0, "Membrane noise: stationary standard deviation of v from an "
           "Ornstein-Uhlenbeck input with each neuron's tau_m, seeded per sequence (0: "
-          "none).", low=0.0, builder=True),
+          "none).", low=0.0, high=_M, builder=True),
 )
 
 _TOPOLOGY = (
@@ -219,16 +232,16 @@ _TOPOLOGY = (
 
 _WEIGHTS = (
     Param("w_scale", 0.02, "Factor on every recurrent weight (weak coupling, chosen on "
-          "validation data by ``benchmarks/tune_defaults.py``).", low=0.0, builder=True,
-          search=((0.01, 0.5), True)),
-    Param("w_ee", 1.0, "Mean E->E weight magnitude before ``w_scale``.", low=0.0,
+          "validation data by ``benchmarks/tune_defaults.py``).", low=0.0, high=_M,
+          builder=True, search=((0.01, 0.5), True)),
+    Param("w_ee", 1.0, "Mean E->E weight magnitude before ``w_scale``.", low=0.0, high=_M,
           builder=True),
-    Param("w_ei", 2.0, "Mean E->I weight magnitude before ``w_scale``.", low=0.0,
+    Param("w_ei", 2.0, "Mean E->I weight magnitude before ``w_scale``.", low=0.0, high=_M,
           builder=True),
     Param("w_ie", 0.6, "Mean I->E weight magnitude before ``w_scale`` (the weights are "
-          "negative).", low=0.0, builder=True),
+          "negative).", low=0.0, high=_M, builder=True),
     Param("w_ii", 0.6, "Mean I->I weight magnitude before ``w_scale`` (the weights are "
-          "negative).", low=0.0, builder=True),
+          "negative).", low=0.0, high=_M, builder=True),
     Param("w_shape", 1.0, "Gamma shape of the weight magnitudes (1: coefficient of "
           "variation 1).", low=0.0, low_open=True, builder=True, search=((0.5, 10.0), True)),
 )
@@ -238,8 +251,8 @@ _INPUT = (
           low=0.0, high=1.0, builder=True, search=((0.05, 1.0), False)),
     Param("w_in", 3.0, "Input weight: current per unit input (``\"current\"``) or potential "
           "jump per input spike (``\"poisson\"``, ``\"spikes\"``); with "
-          "``w_in_dist=\"uniform\"`` the half-width of the weights' range.", builder=True,
-          search=((0.1, 10.0), True)),
+          "``w_in_dist=\"uniform\"`` the half-width of the weights' range (then >= 0).",
+          low=-_M, high=_M, builder=True, search=((0.1, 10.0), True)),
     Param("w_in_dist", "uniform", "Input weights drawn from ``U(-w_in, w_in)`` (signed, "
           "echo-state style: each neuron sees a signed random projection of the input, "
           "which serves classification and forecasting alike, see "
@@ -259,19 +272,20 @@ _STDP = (
     Param("stdp_rule", "soft", "Multiplicative soft bounds or additive with hard bounds.",
           kind="choice", choices=STDP_RULES, builder=True),
     Param("stdp_epochs", 1, "Passes of STDP over the training sequences.", kind="int", low=1),
-    Param("stdp_w_min", 0.0, "Lower bound of plastic weights.", builder=True),
-    Param("stdp_w_max", None, "Upper bound of plastic weights; None means "
-          "``2 * w_scale * w_ee``, which puts the soft-bound rule's fixed point "
+    Param("stdp_w_min", 0.0, "Lower bound of plastic weights.", low=-_M, high=_M,
+          builder=True),
+    Param("stdp_w_max", None, "Upper bound of plastic weights (>= ``stdp_w_min``); None "
+          "means ``2 * w_scale * w_ee``, which puts the soft-bound rule's fixed point "
           "``w_max * eta_plus / (eta_plus + eta_minus)`` near the initial mean weight.",
-          allow_none=True, builder=True),
+          low=-_M, high=_M, allow_none=True, builder=True),
     GammaParam("tau_plus", 3.0, 20.0, "the presynaptic STDP trace time constants", "ms",
                search=((1.0, 50.0), (5.0, 80.0))),
     GammaParam("tau_minus", 3.0, 20.0, "the postsynaptic STDP trace time constants", "ms",
                search=((1.0, 50.0), (5.0, 80.0))),
     GammaParam("eta_plus", 3.0, 0.01, "the potentiation learning rates",
-               mean_may_be_zero=True, search=((1.0, 50.0), (1e-3, 1e-1))),
+               mean_may_be_zero=True, search=((1.0, 50.0), (1e-3, 1e-1)), max_mean=_M),
     GammaParam("eta_minus", 3.0, 0.0105, "the depression learning rates",
-               mean_may_be_zero=True, search=((1.0, 50.0), (1e-3, 1e-1))),
+               mean_may_be_zero=True, search=((1.0, 50.0), (1e-3, 1e-1)), max_mean=_M),
 )
 
 _READOUT = (
@@ -293,8 +307,8 @@ _RUN = (
           "``stdp``. The parameters marked [network] (properties of the network) are then "
           "ignored: the network carries its own neurons, synapses and STDP rule. It must "
           "have as many input channels as ``X``.", kind="network", allow_none=True),
-    Param("random_state", None, "Seed of the network and of Poisson encoding (int, "
-          "RandomState instance or None).", kind="seed", allow_none=True),
+    Param("random_state", None, "Seed of the network and of Poisson encoding (int >= 0, "
+          "RandomState or Generator instance, or None).", kind="seed", allow_none=True),
     Param("n_jobs", None, "Threads for ``transform`` (None = 1, -1 = all cores); results "
           "are identical for every value.", kind="jobs", allow_none=True),
 )
@@ -389,6 +403,35 @@ def check_params(owner, values):
     if grid is not None and n is not None and int(np.prod(grid)) < n:
         raise ValueError(f"The 'grid_shape' parameter of {owner} must be None or 3 "
                          f"integers with product >= n_neurons={n}. Got {grid!r} instead.")
+    _check_plastic_bounds(owner, values)
+    if values.get("w_in_dist") == "uniform" and values.get("w_in", 0) < 0:
+        raise ValueError(f"The 'w_in' parameter of {owner} must be >= 0 with "
+                         "w_in_dist='uniform' (the half-width of U(-w_in, w_in)); use "
+                         f"w_in_dist='constant' for negative input weights. Got "
+                         f"{values['w_in']!r} instead.")
+
+
+def _check_plastic_bounds(owner, values):
+    """``stdp_w_min <= stdp_w_max`` (None: ``2 * w_scale * w_ee``, within MAX_MAGNITUDE)."""
+    if "stdp_w_min" not in values or "stdp_w_max" not in values:
+        return
+    w_min, w_max = values["stdp_w_min"], values["stdp_w_max"]
+    if w_max is None:
+        if "w_scale" not in values or "w_ee" not in values:
+            return
+        w_max = 2.0 * values["w_scale"] * values["w_ee"]
+        given = f"None, which means 2 * w_scale * w_ee = {w_max!r}"
+        if w_max > _M:
+            raise ValueError(f"The 'w_scale' and 'w_ee' parameters of {owner} give "
+                             f"stdp_w_max = 2 * w_scale * w_ee = {w_max!r}, beyond {_M:g}; "
+                             "lower them or give 'stdp_w_max'.")
+    else:
+        given = repr(w_max)
+    if w_min > w_max:
+        raise ValueError(f"The 'stdp_w_min' and 'stdp_w_max' parameters of {owner} bound "
+                         f"the plastic weights to [stdp_w_min, stdp_w_max], so stdp_w_min "
+                         f"must not exceed stdp_w_max. Got stdp_w_min={w_min!r} and "
+                         f"stdp_w_max={given} instead.")
 
 
 def gamma(values, group):
@@ -442,7 +485,7 @@ def _type_text(p):
     if p.kind == "choice":
         return "{" + ", ".join(repr(c) for c in p.choices) + "}"
     return {"int": "int", "float": "float", "bool": "bool", "grid": "tuple of 3 int or None",
-            "seed": "int, RandomState instance or None", "jobs": "int or None",
+            "seed": "int, RandomState, Generator or None", "jobs": "int or None",
             "network": "Network or None", "taus": "tuple of float"}[p.kind] + (
                 " or None" if p.allow_none and p.kind in ("float", "int") else "")
 
@@ -465,7 +508,14 @@ def _check_grid(owner, value):
         ok = False
     if not ok:
         raise ValueError(f"The 'grid_shape' parameter of {owner} must be None or 3 "
-                         f"positive integers. Got {value!r} instead.")
+                         f"positive integers. Got {shown(value)} instead.")
+    points = math.prod(int(d) for d in dims)
+    if points > MAX_GRID_POINTS:
+        count = f"{points:,}" if points < 10 ** 30 else "more than 10**30"
+        raise ValueError(f"The 'grid_shape' parameter of {owner} must have at most "
+                         f"{MAX_GRID_POINTS:,} points (placing neurons costs memory in "
+                         f"proportion to the grid). Got {shown(value)}, {count} points, "
+                         "instead; give a denser grid or None.")
 
 
 def as_taus(value):

@@ -30,6 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import model
+from ._validation import MAX_MAGNITUDE, as_real_array, shown
 from .heterogeneity import draw_stdp_parameters, check_stdp_distributions
 
 STDP_RULES = model.STDP_RULES
@@ -45,6 +46,13 @@ _SYNAPSE_ARRAYS = ("pre", "post", "weight", "plastic", "tau_plus", "tau_minus",
 _INPUT_ARRAYS = ("in_channel", "in_post", "in_weight")
 _SCALARS = ("n_inputs", "v_rest", "v_reset", "t_ref", "strict_threshold", "stdp_rule",
             "w_min", "w_max", "next_synapse_id", "stdp_distributions")
+#: Fields in the unit of the potential (weights, rates, currents): at most
+#: MAX_MAGNITUDE in magnitude, so that a simulation cannot overflow.
+_BOUNDED = ("v_th", "v_init", "weight", "in_weight", "eta_plus", "eta_minus", "bias",
+            "noise_sigma", "adapt_beta")
+#: Time constants: at least 1 / MAX_MAGNITUDE (the synaptic ones when not 0).
+_TIME_CONSTANTS = ("tau_m", "tau_plus", "tau_minus", "tau_adapt", "tau_syn_exc",
+                   "tau_syn_inh")
 _DTYPES = {"is_exc": np.bool_, "plastic": np.bool_, "pre": np.int32, "post": np.int32,
            "in_channel": np.int32, "in_post": np.int32, "neuron_id": np.int64,
            "synapse_id": np.int64}
@@ -214,19 +222,26 @@ class Network:
 
         Raises
         ------
-        ValueError
-            If an array has the wrong length, an index is out of range, a
-            synapse or id is duplicated, a time constant is not positive, a
-            value is not finite, a weight breaks Dale's law, or a plastic
-            weight lies outside ``[w_min, w_max]``.
+        InvalidNetworkError
+            A ``ValueError`` (its ``fields`` name the arguments at fault) if an
+            array has the wrong length or does not hold real numbers (flags:
+            booleans or 0/1; indices: integers), an index is out of range, a
+            synapse or id is duplicated, a time constant is below
+            ``1 / MAX_MAGNITUDE`` (see :mod:`hrsnn._validation`), a value is not
+            finite or a potential, weight or rate exceeds ``MAX_MAGNITUDE`` in
+            magnitude, a weight breaks Dale's law, or a plastic weight lies
+            outside ``[w_min, w_max]``.
         """
-        is_exc = np.asarray(is_exc, dtype=bool).ravel()
+        is_exc = _as_flags(is_exc, "is_exc", None)
         n = is_exc.size
+        if v_init is None and not _is_finite_real(v_rest):
+            _fail(f"'v_rest' must be a finite number; got {shown(v_rest)}.", "v_rest")
         neuron = {
             "is_exc": is_exc,
-            "tau_m": _as_float(tau_m, "tau_m", n),
-            "v_th": _as_float(v_th, "v_th", n),
-            "v_init": _as_float(v_rest if v_init is None else v_init, "v_init", n),
+            "tau_m": _as_float(tau_m, "tau_m", n, _PER_NEURON),
+            "v_th": _as_float(v_th, "v_th", n, _PER_NEURON),
+            "v_init": _as_float(v_rest if v_init is None else v_init,
+                                "v_init" if v_init is not None else "v_rest", n, _PER_NEURON),
             "positions": (np.zeros((n, 3)) if positions is None else
                           _as_positions(positions, n)),
             "neuron_id": _as_ids(neuron_id, "neuron_id", n),
@@ -234,7 +249,8 @@ class Network:
         given = {"tau_syn_exc": tau_syn_exc, "tau_syn_inh": tau_syn_inh,
                  "tau_adapt": tau_adapt, "adapt_beta": adapt_beta, "bias": bias,
                  "noise_sigma": noise_sigma}
-        neuron.update({name: _as_float(value, name, n) for name, value in given.items()})
+        neuron.update({name: _as_float(value, name, n, _PER_NEURON)
+                       for name, value in given.items()})
         synapse = _synapse_arrays(is_exc, pre, post, weight, plastic, tau_plus, tau_minus,
                                   eta_plus, eta_minus, synapse_id)
         if next_synapse_id is None:
@@ -243,10 +259,11 @@ class Network:
         if n_inputs is None:
             n_inputs = int(in_channel.max()) + 1 if in_channel.size else 0
         inputs = {"in_channel": in_channel, "in_post": _as_index(in_post, "in_post", n),
-                  "in_weight": _as_float(in_weight, "in_weight", in_channel.size)}
+                  "in_weight": _as_float(in_weight, "in_weight", in_channel.size,
+                                         " (one per input synapse of 'in_channel')")}
         if inputs["in_post"].size != in_channel.size:
-            raise ValueError("'in_channel' and 'in_post' must have equal lengths; got "
-                             f"{in_channel.size} and {inputs['in_post'].size}.")
+            _fail("'in_channel' and 'in_post' must have equal lengths; got "
+                  f"{in_channel.size} and {inputs['in_post'].size}.", "in_channel", "in_post")
         return cls(**neuron, **_sorted_by(synapse, "pre", "post"),
                    **_sorted_by(inputs, "in_channel", "in_post"), n_inputs=n_inputs,
                    v_rest=v_rest, v_reset=v_reset, t_ref=t_ref,
@@ -411,7 +428,7 @@ class Network:
                              f"{int(existing.sum())} of the new pairs do. Change the "
                              "weight of an existing synapse with 'with_weights'.")
         plastic = (self.is_exc[pre] & self.is_exc[post] if plastic is None else
-                   _as_mask(np.broadcast_to(plastic, pre.shape), pre.size, "plastic"))
+                   _as_flags(plastic, "plastic", pre.size))
         stdp = self._new_stdp(plastic, random_state, tau_plus=tau_plus,
                               tau_minus=tau_minus, eta_plus=eta_plus, eta_minus=eta_minus)
         new = {"pre": pre, "post": post, "weight": _as_float(weight, "weight", pre.size),
@@ -573,6 +590,7 @@ def _check_network(net):
         arr = getattr(net, name)
         if arr.size and arr.min() <= 0:
             _fail(f"'{name}' must be positive (ms); got a minimum of {arr.min()}.", name)
+    _check_magnitudes(net)
     _check_range("pre", net.pre, n, "neuron")
     _check_range("post", net.post, n, "neuron")
     _check_range("in_channel", net.in_channel, net.n_inputs, "input channel", "n_inputs")
@@ -591,6 +609,23 @@ def _check_network(net):
 
 def _fail(message, *fields):
     raise InvalidNetworkError(message, fields)
+
+
+def _check_magnitudes(net):
+    """Potentials, weights and rates within MAX_MAGNITUDE, time constants at least its
+    inverse: then no simulation of the network can overflow (see hrsnn._validation)."""
+    for name in ("v_rest", "v_reset", "w_min", "w_max") + _BOUNDED:
+        arr = np.abs(getattr(net, name))
+        if np.any(arr > MAX_MAGNITUDE):
+            _fail(f"'{name}' must be at most {MAX_MAGNITUDE:g} in magnitude (beyond, a "
+                  f"simulation could overflow); got {np.max(arr):g}. Rescale the "
+                  "potentials and weights.", name)
+    for name in _TIME_CONSTANTS:
+        arr = getattr(net, name)
+        arr = arr[arr != 0] if name.startswith("tau_syn") else arr
+        if arr.size and arr.min() < 1 / MAX_MAGNITUDE:
+            _fail(f"'{name}' must be at least {1 / MAX_MAGNITUDE:g} ms (shorter time "
+                  f"constants would overflow the simulation); got {arr.min():g}.", name)
 
 
 def _check_ingredients(net):
@@ -658,6 +693,7 @@ def _check_shape(name, arr, shape):
 def _check_range(name, arr, upper, what, *also):
     if arr.size and (arr.min() < 0 or arr.max() >= upper):
         count = f"{upper} {what}" + ("" if upper == 1 else "s")
+        count += " = n_inputs" if what == "input channel" else ""
         _fail(f"'{name}' must hold indices in [0, {upper}) (the network has {count}); "
               f"got values in [{arr.min()}, {arr.max()}].", name, *also)
 
@@ -681,12 +717,13 @@ def _check_dale_and_bounds(net):
     pre_exc = net.is_exc[net.pre]
     w = net.weight
     if np.any(pre_exc & (w < 0)) or np.any(~pre_exc & (w > 0)):
-        _fail("Weights break Dale's law: synapses from excitatory neurons must be >= 0 and "
-              "from inhibitory neurons <= 0.", "weight", "is_exc")
+        _fail("Weights ('weight') break Dale's law: synapses from excitatory neurons "
+              "('is_exc') must be >= 0 and from inhibitory neurons <= 0.", "weight", "is_exc")
     plastic_w = w[net.plastic]
     if plastic_w.size and (plastic_w.min() < net.w_min or plastic_w.max() > net.w_max):
         _fail(f"Plastic weights must lie in [w_min, w_max] = [{net.w_min}, {net.w_max}]; "
-              f"got [{plastic_w.min()}, {plastic_w.max()}]. Clip them or widen the bounds.",
+              f"got [{plastic_w.min()}, {plastic_w.max()}] ('weight' where 'plastic'). Clip "
+              "them or widen the bounds.",
               "weight", "plastic", "w_min", "w_max")
 
 
@@ -722,45 +759,91 @@ def _check_dtype(name, arr, dtype):
         _fail(f"'{name}' must hold {expected}; got dtype {arr.dtype}.", name)
 
 
-def _as_float(values, name, size):
-    arr = np.asarray(values, dtype=np.float64)
+def _real(values, name):
+    """``values`` as float64 (booleans refused), or an InvalidNetworkError naming it."""
+    try:
+        return as_real_array(values, name, "Network", allow_bool=False)
+    except (TypeError, ValueError) as err:
+        raise InvalidNetworkError(str(err), (name,)) from None
+
+
+_PER_NEURON = " (one per neuron of 'is_exc')"
+_PER_SYNAPSE = " (one per synapse of 'pre' and 'post')"
+
+
+def _as_float(values, name, size, per=""):
+    arr = _real(values, name)
     if arr.ndim > 1 or (arr.ndim == 1 and arr.size != size):
-        raise ValueError(f"'{name}' must be a scalar or have length {size}; got shape {arr.shape}.")
+        _fail(f"'{name}' must be a scalar or have length {size}{per}; got shape "
+              f"{arr.shape}.", name)
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"'{name}' must be finite; it contains NaN or inf.")
+        _fail(f"'{name}' must be finite; it contains NaN or inf.", name)
     return np.broadcast_to(arr, (size,)).copy()
 
 
 def _as_positions(positions, n):
-    arr = np.asarray(positions, dtype=np.float64)
+    arr = _real(positions, "positions")
     if arr.shape != (n, 3):
-        raise ValueError(f"'positions' must have shape ({n}, 3); got {arr.shape}.")
+        _fail(f"'positions' must have shape ({n}, 3); got {arr.shape}.", "positions")
     return arr
 
 
+def _as_array(values, name):
+    """``np.asarray(values)``, or an InvalidNetworkError for a ragged nesting."""
+    try:
+        return np.asarray(values)
+    except ValueError:
+        _fail(f"'{name}' must be an array; got a ragged nesting of sequences.", name)
+
+
+def _as_flags(values, name, size, per=""):
+    """Booleans (or 0/1 integers) as a bool array of ``size`` (a scalar is broadcast;
+    ``size=None``: any 1-D length)."""
+    arr = _as_array(values, name)
+    ok = arr.dtype == np.bool_ or (arr.dtype.kind in "iu" and np.all((arr == 0) | (arr == 1)))
+    if arr.size and not ok:
+        _fail(f"'{name}' must hold booleans (or 0 and 1); got {_described(arr)}.", name)
+    if arr.ndim > 1 or (size is not None and arr.ndim == 1 and arr.size != size):
+        length = "be 1-D" if size is None else f"be a scalar or have length {size}{per}"
+        _fail(f"'{name}' must {length}; got shape {arr.shape}.", name)
+    arr = arr.astype(bool).ravel()
+    return arr if size is None else np.broadcast_to(arr, (size,)).copy()
+
+
+def _described(arr):
+    """``dtype float64`` or, for integers that are not 0/1, ``values in [lo, hi]``."""
+    if arr.dtype.kind in "iu":
+        return f"values in [{arr.min()}, {arr.max()}]"
+    return f"dtype {arr.dtype}"
+
+
 def _as_index(values, name, upper):
-    arr = np.asarray(values)
+    arr = _as_array(values, name)
     if arr.size and not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"'{name}' must hold integer indices; got dtype {arr.dtype}.")
+        _fail(f"'{name}' must hold integer indices; got dtype {arr.dtype}.", name)
+    if arr.size and arr.dtype == np.uint64 and arr.max() > np.iinfo(np.int64).max:
+        _fail(f"'{name}' holds indices beyond int32.", name)
     arr = arr.astype(np.int64).ravel()
     if arr.size and (arr.min() < 0 or (upper is not None and arr.max() >= upper)):
-        allowed = ">= 0" if upper is None else f"in [0, {upper})"
-        raise ValueError(f"'{name}' must hold indices {allowed}; "
-                         f"got values in [{arr.min()}, {arr.max()}].")
+        allowed = ">= 0" if upper is None else f"in [0, {upper}) (the neurons of 'is_exc')"
+        _fail(f"'{name}' must hold indices {allowed}; "
+              f"got values in [{arr.min()}, {arr.max()}].", name)
     if arr.size and arr.max() > np.iinfo(np.int32).max:
-        raise ValueError(f"'{name}' holds indices beyond int32.")
+        _fail(f"'{name}' holds indices beyond int32.", name)
     return arr.astype(np.int32)
 
 
 def _as_ids(ids, name, size):
     if ids is None:
         return np.arange(size, dtype=np.int64)
-    arr = np.asarray(ids)
+    arr = _as_array(ids, name)
     if arr.size and not np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"'{name}' must hold integer ids; got dtype {arr.dtype}.")
+        _fail(f"'{name}' must hold integer ids; got dtype {arr.dtype}.", name)
+    if arr.size and arr.dtype == np.uint64 and arr.max() > np.iinfo(np.int64).max:
+        _fail(f"'{name}' holds ids beyond int64.", name)
     arr = arr.astype(np.int64).ravel()
     if arr.size != size:
-        raise ValueError(f"'{name}' must have length {size}; got {arr.size}.")
+        _fail(f"'{name}' must have length {size}; got {arr.size}.", name)
     return arr
 
 
@@ -788,15 +871,16 @@ def _synapse_arrays(is_exc, pre, post, weight, plastic, tau_plus, tau_minus, eta
     pre, post = _as_index(pre, "pre", n), _as_index(post, "post", n)
     n_syn = pre.size
     if post.size != n_syn:
-        raise ValueError(f"'pre' and 'post' must have equal lengths; got {n_syn} and {post.size}.")
+        _fail(f"'pre' and 'post' must have equal lengths; got {n_syn} and {post.size}.",
+              "pre", "post")
     return {
-        "pre": pre, "post": post, "weight": _as_float(weight, "weight", n_syn),
+        "pre": pre, "post": post, "weight": _as_float(weight, "weight", n_syn, _PER_SYNAPSE),
         "plastic": (is_exc[pre] & is_exc[post] if plastic is None else
-                    np.broadcast_to(np.asarray(plastic, dtype=bool), (n_syn,)).copy()),
-        "tau_plus": _as_float(tau_plus, "tau_plus", n_syn),
-        "tau_minus": _as_float(tau_minus, "tau_minus", n_syn),
-        "eta_plus": _as_float(eta_plus, "eta_plus", n_syn),
-        "eta_minus": _as_float(eta_minus, "eta_minus", n_syn),
+                    _as_flags(plastic, "plastic", n_syn, _PER_SYNAPSE)),
+        "tau_plus": _as_float(tau_plus, "tau_plus", n_syn, _PER_SYNAPSE),
+        "tau_minus": _as_float(tau_minus, "tau_minus", n_syn, _PER_SYNAPSE),
+        "eta_plus": _as_float(eta_plus, "eta_plus", n_syn, _PER_SYNAPSE),
+        "eta_minus": _as_float(eta_minus, "eta_minus", n_syn, _PER_SYNAPSE),
         "synapse_id": _as_ids(synapse_id, "synapse_id", n_syn),
     }
 

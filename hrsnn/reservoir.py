@@ -1,19 +1,20 @@
 """``Reservoir``: the scikit-learn transformer users import."""
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _model_file, model
-from ._validation import check_number
+from ._validation import as_real_array
 from .builder import build_network
 from .encoding import encode
 from .heterogeneity import preset_flags
 from .network import Network
-from .simulator import Simulator
+from .simulator import Simulator, check_current, check_spike_total, input_limit
 
 _SIGNATURE = model.signature()
 
@@ -30,6 +31,19 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 
     The parameters are declared once, in :mod:`hrsnn.model`; those marked
     [network] are properties of the network that ``fit`` builds.
+
+    Inputs must be finite, and with ``encoding="current"`` the current they
+    give a neuron, ``sum_c |w_in * u_c|``, at most ``MAX_MAGNITUDE`` = 1e100
+    (:mod:`hrsnn._validation`): larger inputs are refused with a clear error
+    rather than overflowing to NaN potentials (inputs are meant to be of order
+    1, e.g. standardised). Poisson inputs are rescaled to ``[0, 1]`` and may
+    be any finite numbers.
+
+    Threads: :meth:`run`, :meth:`get_state` and :meth:`set_state` share the
+    running state and hold a lock of the reservoir, so calls from several
+    threads take turns (each ``run`` is whole; with ``reset=False`` it goes on
+    from whichever run finished last). :meth:`transform` shares no state and
+    may run in parallel with anything but ``fit``.
 
     Parameters
     ----------
@@ -113,11 +127,12 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         self : Reservoir
         """
         self._check_params()
+        owner = f"{type(self).__name__}.fit"
         X_given, X = X, self._validate_X(X, reset=True)
-        if self.encoding == "spikes":
-            _check_spike_counts(X)
+        self._check_input(X, "X", owner)
         seed = self._resolve_seed()
         network = self._initial_network(X.shape[2], seed)
+        self._check_drive(network, X, "X", owner)
         low, high = X.min(axis=(0, 1)), X.max(axis=(0, 1))
         if self.stdp:
             network = self._learn(network, X, seed, low, high)
@@ -172,9 +187,22 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         return Simulator(self.network_, self.dt, self._trace_taus())
 
     def _trace_taus(self):
-        """``trace_taus`` checked (it may have been set after ``fit``), as a tuple of float."""
-        model.PARAMETERS["trace_taus"].check(type(self).__name__, self.trace_taus)
-        return model.as_taus(self.trace_taus)
+        """``trace_taus`` checked (it may have been set after ``fit``), as a tuple of float.
+
+        A tuple or list equal to the one checked last is not checked again (every
+        :meth:`run` asks; a forecast's closed loop runs one step at a time).
+        """
+        given = self.trace_taus
+        key = (tuple((type(tau), tau) for tau in given)
+               if isinstance(given, (tuple, list)) else None)
+        cached = self.__dict__.get("_checked_taus")
+        if key is not None and cached is not None and cached[0] == key:
+            return cached[1]
+        model.PARAMETERS["trace_taus"].check(type(self).__name__, given)
+        taus = model.as_taus(given)
+        if key is not None:
+            self.__dict__["_checked_taus"] = (key, taus)
+        return taus
 
     def transform(self, X):
         """Features of every sequence, from the reset state of the frozen network.
@@ -190,10 +218,11 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             Spike counts, final or mean filtered state (see ``features``).
         """
         check_is_fitted(self, "network_")
+        owner = f"{type(self).__name__}.transform"
         X = self._validate_X(X, reset=False)
-        if self.encoding == "spikes":
-            _check_spike_counts(X)
+        self._check_input(X, "X", owner)
         template = self._current_simulator()     # transform leaves no state behind
+        self._check_drive(template.network, X, "X", owner)
 
         def one(i):
             result = template.spawn().run(**self._encode(X[i]), record_spikes=False,
@@ -241,22 +270,27 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             ``states``) and spikes.
         """
         check_is_fitted(self, "network_")
-        u = np.asarray(u, dtype=np.float64)
+        owner = f"{type(self).__name__}.run"
+        u = as_real_array(u, "u", owner)
         if u.ndim == 1 and self.n_inputs_ == 1:
             u = u[:, None]
         if u.ndim != 2 or u.shape[1] != self.n_inputs_:
-            raise ValueError(f"'u' must have shape (n_steps, {self.n_inputs_}); got {u.shape}.")
+            raise ValueError(f"'u' of {owner} must have shape (n_steps, {self.n_inputs_})"
+                             f"{' or (n_steps,)' if self.n_inputs_ == 1 else ''}: one "
+                             f"sequence of the {self.n_inputs_} input channels fitted; got "
+                             f"shape {u.shape}.")
         if not np.all(np.isfinite(u)):
-            raise ValueError("'u' must be finite; it contains NaN or inf.")
-        if self.encoding == "spikes":
-            _check_spike_counts(u)
-        if reset:
-            self._simulator.reset()
-        return self._simulator.run(**self._encode(u), record_spikes=record_spikes,
-                                   record_states=True, record_v=record_v,
-                                   record_currents=record_currents,
-                                   record_traces=record_traces,
-                                   tau_readout=self.tau_readout)
+            raise ValueError(f"'u' of {owner} must be finite; it contains NaN or inf.")
+        self._check_input(u, "u", owner)
+        with self._lock():
+            simulator = self._simulator
+            self._check_drive(simulator.network, u, "u", owner)
+            if reset:
+                simulator.reset()
+            return simulator.run(**self._encode(u), record_spikes=record_spikes,
+                                 record_states=True, record_v=record_v,
+                                 record_currents=record_currents,
+                                 record_traces=record_traces, tau_readout=self.tau_readout)
 
     def get_state(self):
         """Snapshot of the running state (potentials, refractory clocks, filtered
@@ -269,12 +303,14 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             from this point later (as often as wanted).
         """
         check_is_fitted(self, "network_")
-        return self._simulator.get_state()
+        with self._lock():
+            return self._simulator.get_state()
 
     def set_state(self, state):
         """Continue from a snapshot taken by :meth:`get_state` (it is copied)."""
         check_is_fitted(self, "network_")
-        self._simulator.set_state(state)
+        with self._lock():
+            self._simulator.set_state(state)
 
     # ------------------------------------------------------------ persistence
     def save(self, path):
@@ -339,6 +375,8 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
     def __getstate__(self):
         state = dict(super().__getstate__())
         state.pop("_simulator_cache", None)      # derived from network_; rebuilt below
+        state.pop("_run_lock", None)             # a lock is no state; a new one is made
+        state.pop("_checked_taus", None)
         return state
 
     def __setstate__(self, state):
@@ -356,26 +394,50 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
                             f"or None. Got {type(self.network).__name__} instead.")
 
     def _validate_X(self, X, reset):
-        """Checked float64 array of shape (n_samples, n_steps, n_inputs).
+        """Checked finite float64 array of shape (n_samples, n_steps, n_inputs).
 
         With ``reset=True`` (fit) nothing is recorded on ``self``; ``fit``
         records ``n_features_in_`` once everything else has succeeded.
         """
+        owner = type(self).__name__
+        X_given, X = X, _as_batch(X, owner)
         if reset:
-            X = check_array(X, allow_nd=True, dtype=np.float64, input_name="X")
-        else:
-            X = validate_data(self, X, reset=False, allow_nd=True, dtype=np.float64)
-        if X.ndim == 2:
-            X = X[:, :, None]
-        if X.ndim != 3:
-            raise ValueError("X must have shape (n_samples, n_steps, n_inputs) or "
-                             f"(n_samples, n_steps); got {X.ndim} dimensions.")
-        if not reset and X.shape[2] != self.n_inputs_:
-            raise ValueError(f"X has {X.shape[2]} input channels, but {type(self).__name__} "
-                             f"was fitted with {self.n_inputs_}.")
+            return X
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has sequences of {X.shape[1]} time steps, but {owner} was fitted on "
+                f"sequences of {self.n_features_in_} (in scikit-learn's terms: X has "
+                f"{X.shape[1]} features, but {owner} is expecting {self.n_features_in_} "
+                "features as input). transform needs the training length; run() takes "
+                "sequences of any length.")
+        validate_data(self, X_given, reset=False, skip_check_array=True)  # feature names
+        if X.shape[2] != self.n_inputs_:
+            raise ValueError(f"X has {X.shape[2]} input channels, but {owner} was fitted "
+                             f"with {self.n_inputs_}.")
         return X
 
+    def _check_input(self, X, name, owner):
+        """With ``encoding="spikes"``: non-negative integer counts, not too many."""
+        if self.encoding == "spikes":
+            _check_spike_counts(X, name, owner)
+
+    def _check_drive(self, network, X, name, owner):
+        """With ``encoding="current"``: the current ``X`` gives stays within bounds."""
+        if self.encoding == "current":
+            check_current(network, X, name, owner)
+
+    def _input_limit(self):
+        """The largest ``|u|`` (all channels alike) :meth:`run` accepts (inf if any)."""
+        if self.encoding != "current":
+            return np.inf
+        return input_limit(self._current_simulator().network)
+
+    def _lock(self):
+        """The reservoir's lock around the running state (made on first use)."""
+        return self.__dict__.setdefault("_run_lock", threading.RLock())
+
     def _resolve_seed(self):
+        """The seed of this fit (``random_state`` is checked by ``_check_params``)."""
         rs = self.random_state
         if rs is None:
             return int(np.random.SeedSequence().entropy % (2 ** 63))
@@ -383,7 +445,6 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
             return int(rs.randint(2 ** 31))
         if isinstance(rs, np.random.Generator):
             return int(rs.integers(2 ** 63))
-        check_number(type(self).__name__, "random_state", rs, "int", 0)
         return int(rs)
 
     def _encode(self, u, low=None, high=None, seed=None):
@@ -420,7 +481,40 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 Reservoir.__doc__ = Reservoir.__doc__.replace("{parameters}", model.numpydoc())
 
 
-def _check_spike_counts(X):
+def _as_batch(X, owner):
+    """``X`` as a finite float64 array (n_samples, n_steps, n_inputs), or a clear error.
+
+    The messages say what a batch of sequences is; those for empty axes also
+    carry scikit-learn's wording, which its estimator checks look for.
+    """
+    arr = as_real_array(X, "X", owner)
+    if arr.ndim not in (2, 3):
+        one = (" Reshape your data: X.reshape(1, -1) is one sequence of one channel, "
+               "u[None] one sequence u of shape (n_steps, n_inputs).") if arr.ndim < 2 else ""
+        raise ValueError(f"'X' of {owner} must be a batch of sequences: an array of shape "
+                         "(n_samples, n_steps, n_inputs), or (n_samples, n_steps) for one "
+                         f"input channel. Got an array of {arr.ndim} dimension"
+                         f"{'' if arr.ndim == 1 else 's'}, shape {arr.shape}.{one}")
+    shape, arr = arr.shape, (arr if arr.ndim == 3 else arr[:, :, None])
+    if arr.shape[0] == 0:
+        raise ValueError(f"Found array with 0 sample(s) (shape={shape}) while a minimum of 1 "
+                         f"is required: 'X' of {owner} must hold at least one sequence.")
+    if arr.shape[1] == 0:
+        raise ValueError(f"'X' of {owner} holds sequences of 0 time steps; each needs at "
+                         f"least 1 (in scikit-learn's terms: found array with 0 feature(s) "
+                         f"(shape={shape}) while a minimum of 1 is required).")
+    if arr.shape[2] == 0:
+        raise ValueError(f"'X' of {owner} has 0 input channels (shape={shape}); each step "
+                         "needs at least one value.")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"'X' of {owner} must be finite; it contains NaN or infinity.")
+    return arr
+
+
+def _check_spike_counts(X, name="X", owner="Reservoir"):
+    """Non-negative integer counts per input step, at most ``MAX_INPUT_SPIKES`` a sequence."""
     if np.any(X < 0) or np.any(X != np.rint(X)):
-        raise ValueError("With encoding='spikes', X must hold non-negative integer "
-                         "spike counts per input step.")
+        raise ValueError(f"With encoding='spikes', '{name}' of {owner} must hold "
+                         "non-negative integer spike counts per input step.")
+    per_sequence = X.reshape(len(X), -1).sum(axis=1) if X.ndim == 3 else X.sum()
+    check_spike_total(np.max(per_sequence), name, owner)

@@ -8,17 +8,26 @@ filtered spike trains (``readout``, and ``traces`` at the simulator's
 sharing the read-only arrays, so parallel workers never copy the network.
 """
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _kernels
+from ._validation import MAX_MAGNITUDE, is_finite, is_real
 from .network import Network
 
 _MIN_SPIKE_BUFFER = 4096
 _READOUT_POWERS = 1024     # table of trace decays for lazily updated traces
 #: The dynamic state a snapshot holds (besides the step counter).
 _STATE_ARRAYS = ("v", "last_spike", "readout", "ge", "gi", "a", "weight")
+#: Refractory periods of more steps than this last for ever: no run gets that far,
+#: and a neuron that never spiked (``NEVER_SPIKED``) is still not refractory.
+_MAX_REF_STEPS = 2 ** 60
+#: Most input spikes one run takes (each costs 16 bytes before the kernel sees it).
+MAX_INPUT_SPIKES = 2 ** 24
+#: ``max_i sum_c |W_in[c, i]|`` per network (networks never change), see ``input_gain``.
+_INPUT_GAINS = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -88,7 +97,7 @@ class _Static:
         self.decay = np.empty(n)
         _kernels.exp_decay(self.dt, net.tau_m, self.decay)
         self.v_th = np.ascontiguousarray(net.v_th)
-        self.ref_steps = int(round(net.t_ref / self.dt))
+        self.ref_steps = _ref_steps(net.t_ref, self.dt)
         self.syn_ptr = _pointer(net.pre, n)
         self.syn_post = np.ascontiguousarray(net.post, dtype=np.int32)
         plastic_idx = np.flatnonzero(net.plastic)
@@ -123,7 +132,8 @@ class _Static:
         """``exp(-k dt / tau_readout)`` for ``k < 1024`` (cached; see the kernel's lazy traces)."""
         powers = self._readout_powers.get(tau_readout)
         if powers is None:
-            powers = np.exp(-(np.arange(_READOUT_POWERS) * self.dt) / tau_readout)
+            with np.errstate(over="ignore"):          # dt / tau beyond 1e308: decay 0
+                powers = np.exp(-(np.arange(_READOUT_POWERS) * self.dt) / tau_readout)
             self._readout_powers[tau_readout] = powers
         return powers
 
@@ -161,7 +171,7 @@ class Simulator:
             # only a Network has been checked: the kernel indexes with its arrays unchecked
             raise TypeError("Simulator needs an hrsnn.Network (checked when it is made); got "
                             f"{type(network).__name__}. Make one with Network.from_arrays.")
-        if not (np.isfinite(dt) and dt > 0):
+        if not (is_real(dt) and is_finite(dt) and dt > 0):
             raise ValueError(f"The 'dt' parameter must be a positive number of ms; got {dt!r}.")
         self._static = _Static(network, dt, _checked_taus(trace_taus))
         self.reset()
@@ -296,7 +306,7 @@ class Simulator:
         """
         st = self._static
         k = _kernels
-        if not (np.isfinite(tau_readout) and tau_readout > 0):
+        if not (is_real(tau_readout) and is_finite(tau_readout) and tau_readout > 0):
             raise ValueError("'tau_readout' must be a positive number of ms; got "
                              f"{tau_readout!r}.")
         if record_traces and not st.trace_taus:
@@ -369,6 +379,91 @@ def _checked_taus(trace_taus):
     return tuple(float(tau) for tau in taus)
 
 
+def _ref_steps(t_ref, dt):
+    """Refractory steps ``round(t_ref / dt)``, at most ``_MAX_REF_STEPS`` (for ever)."""
+    with np.errstate(over="ignore"):
+        ratio = np.float64(t_ref) / np.float64(dt)
+    return int(round(ratio)) if ratio < _MAX_REF_STEPS else _MAX_REF_STEPS
+
+
+def peak_current(network, current):
+    """The largest input current magnitude the rows of ``current`` can give a neuron,
+    ``max_i sum_c |W_in[c, i]| max_t |current[t, c]|`` (an upper bound).
+
+    Parameters
+    ----------
+    network : Network
+    current : ndarray of shape (..., n_inputs)
+        Finite input values (any leading axes: rows, or sequences and rows).
+
+    Returns
+    -------
+    float
+        May be inf (then it is far beyond ``MAX_MAGNITUDE``).
+    """
+    current = np.asarray(current, dtype=np.float64)
+    if not network.in_weight.size or not current.size:
+        return 0.0
+    peak = np.max(np.abs(current.reshape(-1, current.shape[-1])), axis=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        per_neuron = np.bincount(network.in_post,
+                                 np.abs(network.in_weight) * peak[network.in_channel],
+                                 minlength=network.n_neurons)
+    return float(per_neuron.max())
+
+
+def input_gain(network):
+    """``max_i sum_c |W_in[c, i]|``: the current an input of 1 on every channel gives
+    the most driven neuron (computed once per network)."""
+    gain = _INPUT_GAINS.get(network)
+    if gain is None:
+        gain = _INPUT_GAINS[network] = peak_current(network, np.ones(network.n_inputs))
+    return gain
+
+
+def input_limit(network):
+    """The largest ``|u|`` (every channel alike) whose current stays within
+    ``MAX_MAGNITUDE``: ``MAX_MAGNITUDE / max_i sum_c |W_in[c, i]|`` (inf without input
+    weights)."""
+    gain = input_gain(network)
+    return MAX_MAGNITUDE / gain if gain > 0 else np.inf
+
+
+def check_current(network, current, name, owner):
+    """Raise a ValueError if ``current`` would drive a neuron beyond ``MAX_MAGNITUDE``.
+
+    Parameters
+    ----------
+    network : Network
+        Its input weights give the current.
+    current : ndarray of shape (..., n_inputs)
+        Finite input values.
+    name, owner : str
+        The argument and the method, for the message.
+    """
+    current = np.asarray(current)
+    if not current.size or np.abs(current).max() <= input_limit(network):
+        return                       # the quick bound suffices (the usual case)
+    peak = peak_current(network, current)
+    if peak > MAX_MAGNITUDE:
+        raise ValueError(
+            f"'{name}' of {owner} would drive a neuron with an input current of {peak:.3g} "
+            f"(the sum of |w_in * u| over its input synapses), beyond {MAX_MAGNITUDE:g}, "
+            "where the simulation could overflow. Scale the input down: standardise it "
+            "(the input weights are made for values of order 1) or lower w_in.")
+
+
+def check_spike_total(counts, name, owner):
+    """Raise a ValueError if the spike counts ``counts`` (>= 0) of one run hold more
+    than ``MAX_INPUT_SPIKES`` spikes (each becomes an entry before the kernel runs)."""
+    total = float(np.sum(counts, dtype=np.float64))
+    if total > MAX_INPUT_SPIKES:
+        raise ValueError(f"'{name}' of {owner} holds {total:.3g} input spikes in one "
+                         f"sequence, more than the {MAX_INPUT_SPIKES} one run takes (each "
+                         "is delivered one by one). Give counts per input step, not "
+                         "rates or intensities, or split the sequence.")
+
+
 def _grown(recording):
     """The recording with a spike record twice as long (recorded entries kept)."""
     steps, ids = recording.spike_steps, recording.spike_ids
@@ -384,7 +479,16 @@ def _check_seed(seed):
 
 
 def _ingredient_constants(net, dt, decay):
-    """The optional ingredients' kernel constants (see ``hrsnn._kernels.Neurons``)."""
+    """The optional ingredients' kernel constants (see ``hrsnn._kernels.Neurons``).
+
+    A step far longer than a time constant (``dt / tau`` beyond the float range)
+    gives a decay of exactly 0; numpy's overflow warnings on the way are silenced.
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        return _constants(net, dt, decay)
+
+
+def _constants(net, dt, decay):
     currents = net.current_synapses
     # without current synapses the time constants only need to be safe to divide by
     tau_e = net.tau_syn_exc if currents else np.ones(net.n_neurons)
@@ -408,11 +512,21 @@ def _current_gain(dt, tau_m, tau_syn):
     ``int_0^dt exp(-(dt - s) / tau_m) exp(-s / tau_syn) ds``
     ``= exp(-dt / tau_m) dt expm1(x) / x`` with ``x = dt (1/tau_m - 1/tau_syn)``
     (``dt exp(-dt / tau_m)`` when the two are equal).
+
+    For ``x > 500`` (a membrane much faster than the current) ``expm1(x)``
+    would overflow and ``exp(-dt / tau_m)`` underflow; there the equal
+    ``dt (exp(-dt / tau_syn) - exp(-dt / tau_m)) / x`` is used.
     """
     x = dt * (1.0 / tau_m - 1.0 / tau_syn)
-    safe = np.where(x == 0.0, 1.0, x)
+    large = x > 500.0
+    safe = np.where((x == 0.0) | large, 1.0, x)
     ratio = np.where(x == 0.0, 1.0, np.expm1(safe) / safe)
-    return np.exp(-dt / tau_m) * dt * ratio
+    gain = np.exp(-dt / tau_m) * dt * ratio
+    if np.any(large):
+        with np.errstate(over="ignore", invalid="ignore"):
+            direct = (np.exp(-dt / tau_syn) - np.exp(-dt / tau_m)) * (dt / x)
+        gain = np.where(large, direct, gain)
+    return gain
 
 
 def _pointer(sorted_index, n):
@@ -432,6 +546,7 @@ def _prepare_inputs(st, n_steps, current, input_spikes, steps_per_input):
                              f"got {current.shape}.")
         if not np.all(np.isfinite(current)):
             raise ValueError("'current' must be finite; it contains NaN or inf.")
+        check_current(st.network, current, "current", "Simulator.run")
         if n_steps is None:
             n_steps = current.shape[0] * steps_per_input
         elif n_steps > current.shape[0] * steps_per_input:
@@ -463,6 +578,7 @@ def _spike_csr(input_spikes, n_steps, n_inputs):
                              f"got {dense.shape}.")
         if np.any(dense < 0) or not np.all(np.isfinite(dense)):
             raise ValueError("'input_spikes' counts must be finite and >= 0.")
+        check_spike_total(dense, "input_spikes", "Simulator.run")
         steps, channels = np.nonzero(dense)
         repeat = dense[steps, channels].astype(np.int64)
         steps, channels = np.repeat(steps, repeat), np.repeat(channels, repeat)

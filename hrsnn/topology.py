@@ -13,6 +13,8 @@ the construction needs no ``N x N`` array and scales linearly in ``N``.
 Type index 0 is excitatory, 1 inhibitory; matrices indexed ``[pre, post]``.
 """
 
+import math
+
 import numpy as np
 
 #: Candidate pairs examined per vectorised batch (bounds temporary memory).
@@ -73,6 +75,10 @@ def _neighbour_offsets(max_distance, shape):
     work is bounded by the grid (about 8 offsets per grid point) however
     large ``max_distance`` is.
     """
+    # beyond the grid's diagonal every offset is kept; capping there keeps huge
+    # distances (conn_lambda=1e300) finite without changing which offsets are kept
+    diagonal = math.sqrt(sum((size - 1) ** 2 for size in shape))
+    max_distance = min(max_distance, diagonal + 1.0)
     reach = [min(int(np.floor(max_distance)), size - 1) for size in shape]
     axes = [np.arange(-r, r + 1) for r in reach]
     offsets = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, 3)
@@ -124,7 +130,7 @@ def distance_connectivity(positions, is_exc, conn_prob, lam, rng, cutoff=3.5):
     conn_prob = np.asarray(conn_prob, dtype=np.float64)
     types = (~np.asarray(is_exc, dtype=bool)).astype(np.int64)
     offsets, d2 = _neighbour_offsets(cutoff * lam, shape)
-    gauss = np.exp(-d2 / lam ** 2)
+    gauss = np.exp(-d2 / (lam ** 2 if lam < 1e150 else math.inf))  # no OverflowError
     strides = np.array([shape[1] * shape[2], shape[2], 1])
     batch = max(1, _PAIRS_PER_BATCH // max(n, 1))
     pres, posts = [], []
@@ -216,7 +222,8 @@ def input_connectivity(n_inputs, n_neurons, p_in, w_in, rng, distribution="const
     channel = np.concatenate(channels) if channels else np.zeros(0, np.int32)
     post = np.concatenate(posts) if posts else np.zeros(0, np.int32)
     if distribution == "uniform":
-        weight = rng.uniform(-w_in, w_in, len(post))
+        half_width = abs(w_in)                    # -0.0 would make the range "negative"
+        weight = rng.uniform(-half_width, half_width, len(post))
     elif distribution == "constant":
         weight = np.full(len(post), float(w_in))
     else:

@@ -8,7 +8,7 @@ from sklearn.base import clone
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from .._validation import check_choice
+from .._validation import MAX_MAGNITUDE, as_real_array, check_choice, check_magnitude, shown
 from ..reservoir import Reservoir
 
 #: Per-input-step state features every readout here can use, by name: filtered
@@ -44,34 +44,75 @@ def forecasting_reservoir(n_neurons=1000, random_state=None, **params):
     return Reservoir(n_neurons=n_neurons, random_state=random_state, **params)
 
 
-def _as_series(X, name, min_steps=2):
-    """Finite float64 array of shape (n_steps, n_dims) with at least ``min_steps`` rows."""
-    series = check_array(X, ensure_2d=False, dtype=np.float64, input_name=name,
-                         ensure_min_samples=0)
+def _as_series(X, name, min_steps=2, owner="the readout"):
+    """Finite float64 array of shape (n_steps, n_dims) with at least ``min_steps`` rows.
+
+    Values beyond ``MAX_MAGNITUDE`` (1e100, see :mod:`hrsnn._validation`) are
+    refused: a readout squares them (variances, ridge), which would overflow
+    far sooner than the float range ends. Such a value is an outlier to
+    remove or clip, or the series needs rescaling.
+    """
+    series = as_real_array(X, name, owner)
     if series.ndim == 1:
         series = series[:, None]
-    if series.ndim != 2 or series.shape[0] < min_steps:
-        raise ValueError(f"'{name}' must be a series of shape (n_steps, n_dims) or "
-                         f"(n_steps,) with at least {min_steps} step"
-                         f"{'s' if min_steps > 1 else ''}; got shape {series.shape}.")
+    if series.ndim != 2 or series.shape[0] < min_steps or series.shape[1] == 0:
+        raise ValueError(f"'{name}' of {owner} must be a series of shape (n_steps, n_dims) "
+                         f"or (n_steps,) with at least {min_steps} step"
+                         f"{'s' if min_steps > 1 else ''} and one variable; got shape "
+                         f"{series.shape}.")
+    if not np.all(np.isfinite(series)):
+        raise ValueError(f"'{name}' of {owner} must be finite; it contains NaN or inf.")
+    check_magnitude(series, name, owner, hint="Remove or clip the outlier, or rescale the "
+                    "series (a readout squares its values).")
     return series
 
 
 @contextmanager
 def _state_kept(reservoir):
-    """Run the body, then put ``reservoir`` back in the state it had before."""
-    state = reservoir.get_state()
-    try:
-        yield reservoir
-    finally:
-        reservoir.set_state(state)
+    """Run the body holding ``reservoir``'s lock, then put it back in the state it had.
+
+    The lock (reentrant, the one :meth:`Reservoir.run` takes) keeps a sequence
+    of runs from one thread together: another thread's runs wait until the
+    body is done, so teacher forcing and closed loops never mix states.
+    """
+    with reservoir._lock():
+        state = reservoir.get_state()
+        try:
+            yield reservoir
+        finally:
+            reservoir.set_state(state)
 
 
 def _standardisation(series, standardize):
+    """Per-variable ``(mean, scale)`` of ``series`` (zeros and ones if not
+    ``standardize``); a constant variable gets scale 1. Finite for every series
+    ``_as_series`` accepts (values up to 1e100, so squares up to 1e200)."""
     if not standardize:
         return np.zeros(series.shape[1]), np.ones(series.shape[1])
     scale = series.std(axis=0)
     return series.mean(axis=0), np.where(scale > 0, scale, 1.0)
+
+
+def _check_drive(reservoir, z, name, owner):
+    """Raise unless the fitted ``reservoir`` takes the standardised input ``z``.
+
+    ``z`` is finite and its raw values are within bounds, but standardised with
+    the training statistics it can still exceed what the reservoir accepts
+    (data far outside the training range).
+    """
+    limit = reservoir._input_limit()
+    peak = float(np.max(np.abs(z))) if z.size else 0.0
+    if peak > limit:
+        raise ValueError(f"'{name}' of {owner} lies far outside the training data: "
+                         f"standardised with the training mean_ and scale_ it reaches "
+                         f"{peak:.3g}, beyond the {limit:.3g} the reservoir takes (its input "
+                         "current would overflow). Pass data of the training range.")
+
+
+def _closed_loop_limit(reservoir):
+    """Bound of the fed-back values of a closed loop: what the reservoir takes, at most
+    ``MAX_MAGNITUDE`` (a forecast that reaches it has diverged long before)."""
+    return min(reservoir._input_limit(), MAX_MAGNITUDE)
 
 
 
@@ -155,6 +196,11 @@ def _check_reservoir(owner, reservoir):
 
 
 def _check_features(owner, features):
+    """A feature name or a non-empty sequence of them (:data:`STEP_FEATURES`)."""
+    if not isinstance(features, (str, tuple, list)):
+        raise TypeError(f"The 'features' parameter of {owner} must be one of "
+                        f"{STEP_FEATURES} or a tuple of them, e.g. ('states', 'v'). Got "
+                        f"{shown(features)} instead.")
     names = _feature_names(features)
     if len(names) == 0:
         raise ValueError(f"The 'features' parameter of {owner} must name at least one "
@@ -164,10 +210,25 @@ def _check_features(owner, features):
 
 
 def _check_alphas(owner, alphas_given):
-    alphas = np.asarray(alphas_given, dtype=float).ravel()
-    if alphas.size == 0 or not np.all(np.isfinite(alphas) & (alphas > 0)):
-        raise ValueError(f"The 'alphas' parameter of {owner} must be a non-empty "
-                         f"sequence of positive numbers. Got {alphas_given!r} instead.")
+    """The ridge penalties as a 1-D float array: one positive number or a non-empty
+    sequence of them (a scalar is one candidate)."""
+    message = (f"The 'alphas' parameter of {owner} must be a positive number or a "
+               f"non-empty sequence of them, e.g. (0.1, 1.0, 10.0). Got "
+               f"{shown(alphas_given)} instead.")
+    if isinstance(alphas_given, (str, bytes, dict, set)):
+        raise TypeError(message)
+    try:
+        values = np.asarray(alphas_given)
+    except ValueError:
+        raise ValueError(message) from None
+    if values.dtype.kind not in "iuf" and not (
+            values.dtype.kind == "O" and all(isinstance(a, numbers.Real) and not
+                                             isinstance(a, bool) for a in values.ravel())):
+        raise TypeError(message)
+    alphas = values.astype(np.float64).ravel()
+    if values.ndim > 1 or alphas.size == 0 or not np.all(np.isfinite(alphas) & (alphas > 0)):
+        raise ValueError(message)
+    return alphas
 
 
 #: What a forecasting readout learns: the increment or the next value.

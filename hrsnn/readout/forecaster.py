@@ -6,15 +6,17 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_choice, check_number
+from .._validation import check_choice, check_number, check_seed
 from ..evaluation import select_alpha_by_forecast, validation_starts
 from ..metrics import RIDGE_ALPHAS
 from ._common import (
     TARGETS,
     _as_series,
     _check_alphas,
+    _check_drive,
     _check_features,
     _check_reservoir,
+    _closed_loop_limit,
     _new_reservoir,
     _recording,
     _standardisation,
@@ -45,6 +47,14 @@ class Forecaster(BaseEstimator):
     arguments. To continue a forecast, warm up on the data followed by the
     forecast so far (the reservoir sees the same inputs either way).
 
+    Finite in, finite out: series must be finite with values of magnitude at
+    most 1e100 (``MAX_MAGNITUDE``; beyond, a readout's squares overflow, so
+    such a value is refused as an outlier to remove or clip). The
+    standardised data must be inputs the reservoir takes (see
+    :class:`~hrsnn.Reservoir`); a closed-loop forecast that diverges is held
+    at that bound (it is fed back and returned clipped to it, in
+    standardised units) instead of overflowing to NaN.
+
     Parameters
     ----------
     reservoir : Reservoir or None, default=None
@@ -62,8 +72,9 @@ class Forecaster(BaseEstimator):
         The readout learns the increment ``x(t+1) - x(t)`` or ``x(t+1)``.
     washout : int, default=100
         Initial steps whose states are not used to train the readout.
-    alphas : sequence of float, default=FORECAST_ALPHAS
-        Candidate ridge regularisations (0.1, 1, 10, 100, 1000).
+    alphas : float or sequence of float, default=FORECAST_ALPHAS
+        Candidate ridge regularisations (0.1, 1, 10, 100, 1000); one number
+        is one candidate.
     selection : {"forecast", "cv"}, default="forecast"
         How ``alpha_`` is chosen: by closed-loop forecasts on the last
         ``validation_fraction`` of the training series (readout trained on
@@ -153,7 +164,7 @@ class Forecaster(BaseEstimator):
         self : Forecaster
         """
         self._check_params()
-        series = _as_series(X, "X")
+        series = _as_series(X, "X", owner=type(self).__name__)
         n_val = self._validation_length(len(series))
         mean, scale = _standardisation(series, self.standardize)
         z = (series - mean) / scale
@@ -252,9 +263,10 @@ class Forecaster(BaseEstimator):
         out = np.empty((n_steps, n_dims))
         x = last_input
         recording = _recording(self.features)
+        limit = _closed_loop_limit(reservoir)       # only a diverged forecast reaches it
         for k in range(n_steps):
             step = features @ coef.T + intercept
-            x = x + step if self.target == "delta" else step
+            x = np.clip(x + step if self.target == "delta" else step, -limit, limit)
             out[k] = x
             result = reservoir.run(x[None], reset=False, record_spikes=False, **recording)
             features = _step_features(result, x[None], self.features)[0]
@@ -274,7 +286,7 @@ class Forecaster(BaseEstimator):
 
     def _select_by_cv(self, z, features):
         rows = np.arange(self.washout, len(z) - 1)
-        cv = RidgeCV(alphas=np.asarray(self.alphas, dtype=float))
+        cv = RidgeCV(alphas=_check_alphas(type(self).__name__, self.alphas))
         return float(cv.fit(features[rows], self._targets(z, rows)).alpha_)
 
     def _select_by_forecast(self, reservoir, z, features, snapshots, n_val):
@@ -287,7 +299,8 @@ class Forecaster(BaseEstimator):
             return self._closed_loop(reservoir, features[start - 1], z[start - 1],
                                      self.validation_horizon, readout)[0]
 
-        return select_alpha_by_forecast(self.alphas, train, forecast, z, list(snapshots),
+        alphas = _check_alphas(type(self).__name__, self.alphas)
+        return select_alpha_by_forecast(alphas, train, forecast, z, list(snapshots),
                                         horizon=self.validation_horizon,
                                         threshold=self.validation_threshold)
 
@@ -349,11 +362,14 @@ class Forecaster(BaseEstimator):
         return z + step if self.target == "delta" else step
 
     def _standardised(self, X, name, min_steps=2):
-        series = _as_series(X, name, min_steps)
+        owner = type(self).__name__
+        series = _as_series(X, name, min_steps, owner)
         if series.shape[1] != self.n_dims_:
             raise ValueError(f"'{name}' has {series.shape[1]} variables, but "
-                             f"{type(self).__name__} was fitted with {self.n_dims_}.")
-        return (series - self.mean_) / self.scale_
+                             f"{owner} was fitted with {self.n_dims_}.")
+        z = (series - self.mean_) / self.scale_
+        _check_drive(self.reservoir_, z, name, owner)
+        return z
 
     def _unstandardised(self, z):
         return z * self.scale_ + self.mean_
@@ -374,4 +390,6 @@ class Forecaster(BaseEstimator):
         check_number(owner, "validation_horizon", self.validation_horizon, "int", 1)
         check_number(owner, "validation_threshold", self.validation_threshold, "float", 0.0,
                      low_open=True)
+        check_number(owner, "standardize", self.standardize, "bool")
+        check_seed(owner, self.random_state)
         _check_alphas(owner, self.alphas)

@@ -11,7 +11,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_choice, check_number
+from .._validation import check_choice, check_number, check_seed
 from ..metrics import RIDGE_ALPHAS
 from ._common import (
     _MLP_MAX_ITER,
@@ -19,6 +19,7 @@ from ._common import (
     MLP_HIDDEN_LAYERS,
     _as_series,
     _check_alphas,
+    _check_drive,
     _check_features,
     _check_layers,
     _check_reservoir,
@@ -77,9 +78,9 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
     washout : int, default=50
         Initial steps of every run left out of training (the reservoir
         starts from rest).
-    alphas : sequence of float, default=RIDGE_ALPHAS
+    alphas : float or sequence of float, default=RIDGE_ALPHAS
         Candidate ridge penalties (:data:`hrsnn.metrics.RIDGE_ALPHAS`, the
-        library's one grid).
+        library's one grid); one number is one candidate.
     selection : {"validation", "cv"}, default="validation"
         How ``alpha_`` is chosen: the lowest mean squared error on the last
         ``validation_fraction`` of the training rows (in the order given, so
@@ -225,7 +226,8 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
             runs gives a list of such arrays.
         """
         check_is_fitted(self, "readout_")
-        runs = _as_runs(u, "u", type(self).__name__, n_columns=self.n_inputs_, min_steps=1)
+        owner = type(self).__name__
+        runs = self._checked_runs(u, owner)
         out = [self._predict_run(run) for run in runs]
         return out if _is_runs(u) else out[0]
 
@@ -246,13 +248,21 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self, "readout_")
         owner = type(self).__name__
-        runs_u = _as_runs(u, "u", owner, n_columns=self.n_inputs_, min_steps=1)
+        runs_u = self._checked_runs(u, owner)
         runs_y = _as_runs(y, "y", owner, like=runs_u, n_columns=self.n_outputs_, min_steps=1)
         pred = np.concatenate([np.reshape(self._predict_run(run), (len(run), -1))
                                for run in runs_u])
         return float(r2_score(np.concatenate(runs_y), pred, sample_weight=sample_weight))
 
     # ------------------------------------------------------------- helpers
+    def _checked_runs(self, u, owner):
+        """The runs of ``u`` for predict/score, each one the reservoir takes standardised."""
+        runs = _as_runs(u, "u", owner, n_columns=self.n_inputs_, min_steps=1)
+        for i, run in enumerate(runs):
+            _check_drive(self.reservoir_, (run - self.mean_) / self.scale_,
+                         f"u[{i}]" if _is_runs(u) else "u", owner)
+        return runs
+
     def _run_features(self, reservoir, z):
         """Features after every input row of one run started from the reset state."""
         result = reservoir.run(z, reset=True, record_spikes=False,
@@ -269,7 +279,7 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
         return pred[:, 0] if self._y_1d else pred
 
     def _fit_ridge(self, features, targets, n_rows):
-        alphas = np.asarray(self.alphas, dtype=float).ravel()
+        alphas = _check_alphas(type(self).__name__, self.alphas)
         scores = None
         if self.selection == "cv":
             cv = make_pipeline(BoundedScaler(), RidgeCV(alphas=alphas))
@@ -334,6 +344,7 @@ class SequenceRegressor(RegressorMixin, BaseEstimator):
         _check_layers(owner, self.hidden_layer_sizes)
         check_number(owner, "betweenness_k", self.betweenness_k, "int", 1, allow_none=True)
         check_number(owner, "standardize", self.standardize, "bool")
+        check_seed(owner, self.random_state)
 
 
 def _is_runs(value):
@@ -349,8 +360,8 @@ def _as_runs(value, name, owner, like=None, n_columns=None, min_steps=2):
     if not _is_runs(value) and np.ndim(value) == 3:
         raise ValueError(f"'{name}' of {owner} is a 3-D array; pass several runs as a list "
                          "of 2-D arrays (n_steps, n_columns).")
-    runs = ([_as_series(run, f"{name}[{i}]", min_steps) for i, run in enumerate(value)]
-            if _is_runs(value) else [_as_series(value, name, min_steps)])
+    runs = ([_as_series(run, f"{name}[{i}]", min_steps, owner) for i, run in enumerate(value)]
+            if _is_runs(value) else [_as_series(value, name, min_steps, owner)])
     if len(runs) == 0:
         raise ValueError(f"'{name}' of {owner} is an empty list; pass at least one run.")
     if like is not None and [len(r) for r in runs] != [len(r) for r in like]:
