@@ -196,7 +196,25 @@ def check_threshold(owner, v_th, n):
     return v.copy()
 
 
-class HeteroLIF(Layer):
+class PerNeuronTau:
+    """``tau_m`` and ``decay`` of a layer with one membrane time constant per neuron.
+
+    The layer holds ``dt``, ``train_tau`` and either its fixed ``_tau`` or,
+    when trained, ``params["log_tau"]`` (so that ``tau_m`` stays positive).
+    """
+
+    @property
+    def tau_m(self):
+        """Membrane time constants, ms, ndarray of shape (n,)."""
+        return np.exp(self.params["log_tau"]) if self.train_tau else self._tau
+
+    @property
+    def decay(self):
+        """``exp(-dt / tau_m)``, ndarray of shape (n,)."""
+        return np.exp(-self.dt / self.tau_m)
+
+
+class HeteroLIF(PerNeuronTau, Layer):
     """LIF neurons with a membrane time constant and a threshold per neuron.
 
     The decay of neuron ``i`` per step of ``dt`` ms is ``exp(-dt / tau_m[i])``
@@ -245,16 +263,6 @@ class HeteroLIF(Layer):
 
     def __repr__(self):
         return f"HeteroLIF(n={self.n})"
-
-    @property
-    def tau_m(self):
-        """Membrane time constants, ms, ndarray of shape (n,)."""
-        return np.exp(self.params["log_tau"]) if self.train_tau else self._tau
-
-    @property
-    def decay(self):
-        """``exp(-dt / tau_m)``, ndarray of shape (n,)."""
-        return np.exp(-self.dt / self.tau_m)
 
     def forward(self, x, cache=True):
         """Input current (T, batch, n) -> spikes (T, batch, n)."""

@@ -15,10 +15,11 @@ import numpy as np
 
 from .._validation import check_number
 from ._base import ParamLayer, check_input, uniform_init
-from .neurons import check_neuron_options, check_tau, check_threshold, spike, surrogate
+from .neurons import (PerNeuronTau, check_neuron_options, check_tau, check_threshold, spike,
+                      surrogate)
 
 
-class RecurrentLIF(ParamLayer):
+class RecurrentLIF(PerNeuronTau, ParamLayer):
     """Recurrently connected LIF neurons with trainable input and recurrent weights.
 
     Parameters
@@ -91,16 +92,6 @@ class RecurrentLIF(ParamLayer):
 
     def __repr__(self):
         return f"RecurrentLIF({self.n_in} -> {self.n})"
-
-    @property
-    def tau_m(self):
-        """Membrane time constants, ms, ndarray of shape (n,)."""
-        return np.exp(self.params["log_tau"]) if self.train_tau else self._tau
-
-    @property
-    def decay(self):
-        """``exp(-dt / tau_m)``, ndarray of shape (n,)."""
-        return np.exp(-self.dt / self.tau_m)
 
     def forward(self, x, cache=True):
         """Input (T, batch, n_in) -> spikes (T, batch, n)."""
