@@ -44,7 +44,8 @@ LABELS = {"n_neurons": "neurons", "n_synapses": "synapses", "sops_per_step": "SO
           "mc": "MC (spike states)", "mc_v": "MC (potentials)"}
 
 
-def forecast_scores(network, series, seed, args):
+def lorenz_scores(network, series, seed, args):
+    """Forecast scores of ``network`` on the study's protocol (``--n-train`` ...)."""
     from hrsnn.studies import forecast_scores
     return forecast_scores(network, series, seed, n_train=args.n_train, horizon=args.horizon,
                            windows=args.windows, dt=DT)
@@ -72,16 +73,19 @@ def study_seed(seed, series, build, args):
     for name, result in methods.items():
         network = getattr(result, "network", result)
         records.append({"variant": name, "seed": seed,
-                        **forecast_scores(network, series, seed, args),
+                        **lorenz_scores(network, series, seed, args),
                         **memory_scores(network, seed)})
         timescales[name] = {"exc": network.tau_m[network.is_exc].tolist(),
                             "inh": network.tau_m[~network.is_exc].tolist()}
     final = {r["variant"]: r for r in records}
     for name in ("LNP", "AP"):
         for row, network in zip(methods[name].history, methods[name].networks):
-            scores = final["dense"] if row["iteration"] == 0 else final[name] \
-                if row["iteration"] == args.n_iter else forecast_scores(network, series, seed,
-                                                                        args)
+            if row["iteration"] == 0:
+                scores = final["dense"]                  # the same network, already scored
+            elif row["iteration"] == args.n_iter:
+                scores = final[name]
+            else:
+                scores = lorenz_scores(network, series, seed, args)
             evolution.append({"method": name, "seed": seed, **row,
                               "forecast_nrmse": scores["forecast_nrmse"]})
     return records, evolution, timescales
