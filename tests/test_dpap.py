@@ -246,3 +246,12 @@ def test_synaptic_operations_count_events_times_unmasked_fan_out(digits_small):
                                (layer.full_mask("W")).sum(axis=1))
             out = layer.forward(out)
     assert synaptic_operations(model, X, batch_size=37) == pytest.approx(total / len(X))
+
+
+def test_convergence_epoch_by_hand():
+    from hrsnn.studies.dpap import convergence_epoch
+    reference = {"best_accuracy": 0.95}
+    record = {"accuracy_per_epoch": [0.5, 0.94, 0.96, 0.97]}
+    assert convergence_epoch(record, reference) == 3                  # epochs count from 1
+    assert convergence_epoch(record, reference, tolerance=0.011) == 2
+    assert convergence_epoch({"accuracy_per_epoch": [0.9]}, reference) is None
