@@ -148,6 +148,15 @@ def _bool_array(owner, name, value, shape):
     return arr.copy()
 
 
+def time_major(layer, x):
+    """``x`` as a float64 array of shape ``(T, batch, ...)`` (any trailing shape), or a ValueError."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim < 3:
+        raise ValueError(f"{layer!r} expects inputs of shape (n_steps, batch, ...). Got "
+                         f"shape {x.shape} instead.")
+    return x
+
+
 def check_input(layer, x, feature_shape, what):
     """``x`` as a float64 array of shape ``(T, batch, *feature_shape)``, or a ValueError.
 

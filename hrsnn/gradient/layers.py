@@ -9,7 +9,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .._validation import check_number
-from ._base import Layer, ParamLayer, check_input, uniform_init
+from ._base import Layer, ParamLayer, check_input, time_major, uniform_init
 
 
 class Dense(ParamLayer):
@@ -243,10 +243,7 @@ class Reshape(Layer):
         return f"Reshape({self.shape})"
 
     def forward(self, x, cache=True):
-        x = np.asarray(x, dtype=np.float64)
-        if x.ndim < 3:
-            raise ValueError(f"{self!r} expects inputs of shape (n_steps, batch, ...). Got "
-                             f"shape {x.shape} instead.")
+        x = time_major(self, x)
         try:
             y = x.reshape(x.shape[:2] + self.shape)
         except ValueError:

@@ -33,7 +33,7 @@ import numbers
 import numpy as np
 
 from .._validation import check_choice, check_number
-from ._base import Layer, check_input
+from ._base import Layer, check_input, time_major
 
 SPIKE_FNS = ("heaviside", "ramp")
 
@@ -154,14 +154,8 @@ class LIF(Layer):
 
     def forward(self, x, cache=True):
         """Input current (T, batch, ...) -> spikes of the same shape."""
-        x = np.asarray(x, dtype=np.float64)
-        if x.ndim < 3:
-            raise ValueError(f"{self!r} expects inputs of shape (n_steps, batch, ...). Got "
-                             f"shape {x.shape} instead.")
-        u, o = lif_forward(x, self.decay, self.v_th, self.surrogate_width, self.spike_fn)
-        self._cache = {"u": u, "o": o} if cache else None
-        self.spikes_ = o
-        return o
+        x = time_major(self, x)
+        return _fire(self, x, cache)
 
     def backward(self, grad_out):
         """Surrogate-gradient BPTT: gradient w.r.t. the input current."""
@@ -169,6 +163,14 @@ class LIF(Layer):
         grad, _ = lif_backward(grad_out, u, o, self.decay, self.v_th, self.surrogate_width,
                                self.detach_reset)
         return grad
+
+
+def _fire(layer, x, cache):
+    """Spikes of a LIF ``layer`` for the input current ``x``; records ``spikes_`` and the cache."""
+    u, o = lif_forward(x, layer.decay, layer.v_th, layer.surrogate_width, layer.spike_fn)
+    layer._cache = {"u": u, "o": o} if cache else None
+    layer.spikes_ = o
+    return o
 
 
 def check_tau(owner, tau_m, n=None):
@@ -267,10 +269,7 @@ class HeteroLIF(PerNeuronTau, Layer):
     def forward(self, x, cache=True):
         """Input current (T, batch, n) -> spikes (T, batch, n)."""
         x = check_input(self, x, (self.n,), f"this layer has n={self.n} neurons")
-        u, o = lif_forward(x, self.decay, self.v_th, self.surrogate_width, self.spike_fn)
-        self._cache = {"u": u, "o": o} if cache else None
-        self.spikes_ = o
-        return o
+        return _fire(self, x, cache)
 
     def backward(self, grad_out):
         """Gradient w.r.t. the input current; adds that of ``log_tau`` to ``grads``."""

@@ -45,10 +45,7 @@ class DPAPCallback(Callback):
 
     def __init__(self, model, layers=None, **dpap_params):
         pairs = model.connections()
-        if layers is None:
-            last = model.layers[-1]
-            layers = [i for i, (_, post) in enumerate(pairs) if post is not None
-                      and post is not last]
+        layers = hidden_connections(model) if layers is None else layers
         self.scored = [self._layer(*pairs[i], dpap_params) for i in layers]
         self.history = []
 
@@ -82,6 +79,14 @@ class DPAPCallback(Callback):
         """Share of a layer's weights masked (synapses and those of pruned neurons)."""
         keep = weights.full_mask("W")
         return float(1.0 - keep.mean())
+
+
+def hidden_connections(model):
+    """Indices into ``model.connections()`` of the weight layers DPAP scores by default:
+    those followed by a spiking or ReLU layer that is not the model's last."""
+    last = model.layers[-1]
+    return [i for i, (_, post) in enumerate(model.connections())
+            if post is not None and post is not last]
 
 
 def _sizes(weights):

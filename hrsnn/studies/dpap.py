@@ -13,9 +13,10 @@ import numpy as np
 
 __all__ = ["NETWORKS", "convergence_epoch", "digits_split", "dpap_record"]
 
-#: Builder and loss of every network (spiking ones on output rates by MSE, as DPAP).
-NETWORKS = {"fc_snn": ("fc_snn", "mse"), "conv_snn": ("conv_snn", "mse"),
-            "fc_relu": ("fc_relu", "cross_entropy"), "conv_relu": ("conv_relu", "cross_entropy")}
+#: The networks (builders of :mod:`hrsnn.gradient`) and their losses: the spiking ones
+#: on output rates by MSE, as DPAP; the ReLU ones on logits by cross-entropy.
+NETWORKS = {"fc_snn": "mse", "conv_snn": "mse", "fc_relu": "cross_entropy",
+            "conv_relu": "cross_entropy"}
 
 
 def digits_split(test_size=0.3, random_state=0):
@@ -62,18 +63,18 @@ def dpap_record(network, seed, data, *, dpap=True, epochs=60, **dpap_params):
     """
     from .. import gradient
     from ..pruning import DPAPCallback
-    from ..pruning.dpap_layers import synaptic_operations
+    from ..pruning.dpap_layers import hidden_connections, synaptic_operations
 
     if network not in NETWORKS:
         raise ValueError(f"'network' must be one of {sorted(NETWORKS)}; got {network!r}.")
-    builder, loss = NETWORKS[network]
     X_train, X_test, y_train, y_test = data
-    model = getattr(gradient, builder)(random_state=seed)
+    model = getattr(gradient, network)(random_state=seed)
     callback = DPAPCallback(model, **dpap_params) if dpap else None
-    scored = [w for w, _, _ in callback.scored] if dpap else _hidden_weights(model)
+    pairs = model.connections()
+    scored = [pairs[i][0] for i in hidden_connections(model)]
     pruned = []
     tracker = _PrunedShare(scored, pruned)
-    history = gradient.fit(model, X_train, y_train, epochs=epochs, loss=loss,
+    history = gradient.fit(model, X_train, y_train, epochs=epochs, loss=NETWORKS[network],
                            random_state=seed, progress=False,
                            validation_data=(X_test, y_test),
                            callbacks=[c for c in (callback, tracker) if c is not None])
@@ -84,12 +85,6 @@ def dpap_record(network, seed, data, *, dpap=True, epochs=60, **dpap_params):
             "neurons_alive": [int(w.neuron_mask.sum()) for w in scored],
             "sops_per_sample": synaptic_operations(model, X_test),
             "seconds_per_epoch": float(np.mean(history.seconds)), **dpap_params}
-
-
-def _hidden_weights(model):
-    """The weight layers DPAP would score (all but the output's), for the unpruned run."""
-    from ..pruning import DPAPCallback
-    return [w for w, _, _ in DPAPCallback(model).scored]
 
 
 class _PrunedShare:
