@@ -104,7 +104,7 @@ def dpap_prune(source, X, *, n_epochs=20, window=20, trace_decay=0.9, epsilon=1.
     check_number("dpap_prune", "trace_decay", trace_decay, "float", 0.0, 1.0)
     settings = reservoir if reservoir is not None else Reservoir(
         network=original, random_state=random_state)
-    inputs = _encoded_sequences(settings, X, original.n_inputs)
+    inputs = _encoded_sequences(settings, X, original)
     layer = _layer(original, protected_ids, epsilon=epsilon, constant=constant,
                    start_epoch=start_epoch, eta_period=eta_period)
     u = reference_input_for(original, reference_input, np.random.default_rng(random_state))
@@ -124,13 +124,18 @@ def dpap_prune(source, X, *, n_epochs=20, window=20, trace_decay=0.9, epsilon=1.
     return PruningResult.of(networks, history, reservoir)
 
 
-def _encoded_sequences(settings, X, n_inputs):
-    """Simulator arguments of every training sequence, encoded as ``settings.fit`` would."""
-    X = np.asarray(X, dtype=np.float64)
-    X = X[:, :, None] if X.ndim == 2 else X
-    if X.ndim != 3 or X.shape[2] != n_inputs or X.shape[1] == 0 or not np.all(np.isfinite(X)):
+def _encoded_sequences(settings, X, network):
+    """Simulator arguments of every training sequence, checked and encoded as
+    ``settings.fit`` would."""
+    from ..reservoir import _as_batch
+
+    X = _as_batch(X, "dpap_prune")
+    if X.shape[2] != network.n_inputs:
         raise ValueError(f"'X' must be finite training sequences of shape (n_samples, n_steps, "
-                         f"{n_inputs}) (the network's input channels); got shape {X.shape}.")
+                         f"{network.n_inputs}) (the network's input channels); got shape "
+                         f"{X.shape}.")
+    settings._check_input(X, "X", "dpap_prune")
+    settings._check_drive(network, X, "X", "dpap_prune")
     fitted = hasattr(settings, "seed_")
     low, high = X.min(axis=(0, 1)), X.max(axis=(0, 1))
     seed = settings.seed_ if fitted else settings._resolve_seed()
