@@ -60,6 +60,11 @@ class SimulationResult:
         Simulation steps of this run.
     dt : float
         Step length, ms.
+    event_steps : int
+        Steps taken event-driven: only the neurons that received a spike in the
+        step before were checked against threshold (see ``Simulator.run``).
+    lazy_steps : int
+        Those of them in which only these neurons were updated (lazy decay).
     """
 
     spike_steps: np.ndarray
@@ -73,6 +78,8 @@ class SimulationResult:
     gi: np.ndarray = None
     a: np.ndarray = None
     traces: np.ndarray = None
+    event_steps: int = 0
+    lazy_steps: int = 0
 
     @property
     def spike_times(self):
@@ -267,7 +274,8 @@ class Simulator:
 
     def run(self, n_steps=None, *, current=None, input_spikes=None, steps_per_input=1,
             learn=False, record_spikes=True, record_states=False, record_v=False,
-            record_currents=False, record_traces=False, tau_readout=20.0, noise_seed=0):
+            record_currents=False, record_traces=False, tau_readout=20.0, noise_seed=0,
+            event_driven=None):
         """Simulate ``n_steps`` steps from the current state.
 
         Parameters
@@ -299,6 +307,27 @@ class Simulator:
             Seed of the membrane noise (networks with ``noise_sigma > 0``): the
             noise of a step depends only on the seed, the absolute step and the
             neuron, so a continued run draws what one long run would.
+        event_driven : bool or None, default=None
+            Event-driven steps. Without input current, bias, noise and
+            adaptation, a neuron can only reach threshold in the step after it
+            receives a spike, so two kinds of event-driven step are possible
+            (for delta-synapse networks whose ``v_rest`` and ``v_reset`` lie
+            below every threshold, in runs without ``current`` and
+            ``record_v``):
+
+            * listed: every potential decays, but only the neurons that
+              received a spike are checked against threshold. Exactly the
+              clock-driven arithmetic, bit for bit.
+            * lazy: only the neurons that receive a spike are touched; a
+              potential decays over the ``k`` steps since its last update in
+              one factor ``exp(-k dt / tau_m)`` instead of ``k`` factors (the
+              same to rounding; the spikes are the same).
+
+            None chooses per window of 64 steps from the synapses the last
+            window's spikes went through per step: fewer than ``n_neurons / 32``
+            lazy, fewer than ``n_neurons / 8`` listed, else clock-driven (the
+            faster kind, measured). True takes lazy steps whenever possible,
+            False never takes event-driven steps.
 
         Returns
         -------
@@ -314,6 +343,7 @@ class Simulator:
                              "trace_taus, e.g. Simulator(network, dt, (5.0, 20.0, 100.0)).")
         n_steps, spike_ptr, spike_channels, current = _prepare_inputs(
             st, n_steps, current, input_spikes, steps_per_input)
+        events = _event_mode(event_driven)
         n_rows = n_steps // steps_per_input
         capacity = max(_MIN_SPIKE_BUFFER, 4 * st.n_neurons) if record_spikes else 0
         recording = k.Recording(
@@ -338,12 +368,14 @@ class Simulator:
                         noise_seed=_check_seed(noise_seed))
         synapses = k.Synapses(ptr=st.syn_ptr, post=st.syn_post, weight=self.weight)
         plasticity = self._plasticity(bool(learn))
-        done, n_recorded = 0, 0
+        done, n_recorded, event_steps, lazy_steps = 0, 0, 0, 0
         while done < n_steps:
-            steps, n_recorded = k.run_steps(n_steps - done, done, self.step, st.dt,
+            steps, n_recorded, events_taken, lazy_taken = k.run_steps(n_steps - done, done, self.step, st.dt,
                                             st.neurons, state, synapses, plasticity,
-                                            drive, recording, n_recorded)
+                                            drive, recording, n_recorded, events)
             done += steps
+            event_steps += events_taken
+            lazy_steps += lazy_taken
             if done < n_steps:
                 recording = _grown(recording)
         self.step += n_steps
@@ -353,6 +385,7 @@ class Simulator:
             states=recording.states if record_states else None,
             v=recording.v_samples if record_v else None, n_steps=n_steps, dt=st.dt,
             traces=recording.trace_samples if record_traces else None,
+            event_steps=event_steps, lazy_steps=lazy_steps,
             **({"ge": recording.ge_samples, "gi": recording.gi_samples,
                 "a": recording.a_samples} if record_currents else {}))
 
@@ -364,6 +397,16 @@ class Simulator:
         # without learning the kernel never touches it: the shared template will do
         table = st.initial_plastic_state if self.plastic_state is None else self.plastic_state
         return st.plasticity._replace(learn=learn, state=table)
+
+
+def _event_mode(event_driven):
+    """The kernel's ``event_driven`` code for ``Simulator.run(event_driven=...)``."""
+    modes = {None: _kernels.EVENTS_AUTO, True: _kernels.EVENTS_ALWAYS,
+             False: _kernels.EVENTS_NEVER}
+    if not (event_driven is None or isinstance(event_driven, (bool, np.bool_))):
+        raise ValueError("'event_driven' must be None (automatic), True or False; got "
+                         f"{event_driven!r}.")
+    return modes[None if event_driven is None else bool(event_driven)]
 
 
 def _checked_taus(trace_taus):
@@ -495,6 +538,7 @@ def _constants(net, dt, decay):
     tau_i = net.tau_syn_inh if currents else np.ones(net.n_neurons)
     noise_scale = net.noise_sigma * np.sqrt(1.0 - decay ** 2)
     adapts = bool(np.any(net.adapt_beta > 0))
+    rich = bool(currents or adapts or np.any(net.bias != 0) or np.any(noise_scale > 0))
     return dict(
         tau_syn_e=np.ascontiguousarray(tau_e), tau_syn_i=np.ascontiguousarray(tau_i),
         syn_decay_e=np.exp(-dt / tau_e), syn_decay_i=np.exp(-dt / tau_i),
@@ -502,8 +546,30 @@ def _constants(net, dt, decay):
         syn_gain_i=_current_gain(dt, net.tau_m, tau_i) if currents else np.zeros(net.n_neurons),
         tau_adapt=np.ascontiguousarray(net.tau_adapt), adapt_decay=np.exp(-dt / net.tau_adapt),
         beta=np.ascontiguousarray(net.adapt_beta), bias=np.ascontiguousarray(net.bias),
-        noise_scale=noise_scale, currents=currents, adapts=adapts,
-        rich=bool(currents or adapts or np.any(net.bias != 0) or np.any(noise_scale > 0)))
+        noise_scale=noise_scale, currents=currents, adapts=adapts, rich=rich,
+        log_decay=-dt / np.asarray(net.tau_m, dtype=np.float64),
+        quiet=not rich and _quiet(net, decay))
+
+
+def _quiet(net, decay):
+    """True if no neuron can reach threshold in a step without input, whatever the
+    rounding: ``v_rest`` and ``v_reset`` lie below every ``v_th``, and one step's
+    decay moves a potential at threshold by more than a few units in the last
+    place (so that a potential below threshold stays below it; see the
+    event-driven steps of ``hrsnn._kernels.lif``).
+
+    Parameters
+    ----------
+    net : Network
+    decay : ndarray of shape (n_neurons,)
+        ``exp(-dt / tau_m)``.
+    """
+    if not net.n_neurons:
+        return False
+    below = max(net.v_rest, net.v_reset) < net.v_th.min()
+    scale = np.maximum(np.abs(net.v_th), abs(net.v_rest))
+    margin = (net.v_th - net.v_rest) * (1.0 - decay)
+    return bool(below and np.all(margin > 8 * np.spacing(scale)))
 
 
 def _current_gain(dt, tau_m, tau_syn):

@@ -20,14 +20,15 @@ BRIAN2 = {
 }
 
 
+@pytest.mark.parametrize("event_driven", [None, True, False])
 @pytest.mark.parametrize("seconds", [1, 10])
-def test_hrsnn2000_matches_brian2(seconds):
+def test_hrsnn2000_matches_brian2(seconds, event_driven):
     net, in_steps, in_idx = load_hrsnn2000()
     n_steps = seconds * 10_000                       # dt = 0.1 ms
     keep = in_steps < n_steps
     sim = Simulator(net, dt=0.1)
     result = sim.run(n_steps, input_spikes=(in_steps[keep], in_idx[keep]), learn=True,
-                     record_spikes=False)
+                     record_spikes=False, event_driven=event_driven)
     spikes, rate_e, rate_i, events, post_events, w_mean = BRIAN2[seconds]
     counts = result.counts
     assert counts.sum() == spikes

@@ -32,15 +32,17 @@ def raster_of(result):
     return list(zip(result.spike_steps.tolist(), result.spike_neurons.tolist()))
 
 
+@pytest.mark.parametrize("event_driven", [None, True, False])
 @pytest.mark.parametrize("rule", ["soft", "additive"])
 @pytest.mark.parametrize("strict", [False, True])
-def test_poisson_driven_matches_reference(rule, strict):
+def test_poisson_driven_matches_reference(rule, strict, event_driven):
     net = small_network(1, rule, strict)
     rng = np.random.default_rng(5)
     counts = (rng.random((300, net.n_inputs)) < 0.08).astype(int)
     counts[rng.random(counts.shape) < 0.01] += 1          # a few double spikes
     sim = Simulator(net, dt=0.5)
-    result = sim.run(300, input_spikes=counts, learn=True)
+    result = sim.run(300, input_spikes=counts, learn=True, event_driven=event_driven)
+    assert (result.event_steps == 299) == (event_driven is True)
     raster, weights, v = naive.simulate(net, 0.5, 300, input_counts=counts, learn=True)
     assert len(raster) > 50, "the test network should be active"
     assert raster_of(result) == raster
@@ -181,14 +183,15 @@ def test_exact_lif_decay_and_current_steady_state():
     assert result.v[-1, 0] == pytest.approx(0.8 + (0.5 - 0.8) * math.exp(-400 / 20.0))
 
 
-def test_continuing_equals_one_long_run():
+@pytest.mark.parametrize("event_driven", [None, True, False])
+def test_continuing_equals_one_long_run(event_driven):
     net = small_network(6)
     counts = (np.random.default_rng(1).random((200, net.n_inputs)) < 0.08).astype(int)
     whole = Simulator(net, dt=0.5)
-    full = whole.run(200, input_spikes=counts, learn=True)
+    full = whole.run(200, input_spikes=counts, learn=True, event_driven=event_driven)
     parts = Simulator(net, dt=0.5)
-    first = parts.run(120, input_spikes=counts[:120], learn=True)
-    second = parts.run(80, input_spikes=counts[120:], learn=True)
+    first = parts.run(120, input_spikes=counts[:120], learn=True, event_driven=event_driven)
+    second = parts.run(80, input_spikes=counts[120:], learn=True, event_driven=event_driven)
     assert raster_of(full) == raster_of(first) + raster_of(second)
     np.testing.assert_array_equal(whole.weight, parts.weight)
 
@@ -250,3 +253,104 @@ def test_lazy_traces_survive_a_growing_spike_record():
     by_hand = np.zeros(net.n_neurons)
     np.add.at(by_hand, result.spike_neurons, decay ** (1999 - result.spike_steps))
     np.testing.assert_allclose(sim.readout, by_hand, rtol=1e-10)
+
+
+# ------------------------------------------------------------ event-driven steps
+def sparse_network(seed, n=400, v_rest=0.0):
+    """A network whose spikes reach few synapses per step (event-driven steps pay)."""
+    return build_network(n, 4, seed, grid_shape=(10, 10, 4), w_scale=0.6, p_in=0.05,
+                         w_in=1.5, w_in_dist="constant", v_rest=v_rest, v_reset=v_rest,
+                         eta_plus_mean=0.05, eta_minus_mean=0.05)
+
+
+@pytest.mark.parametrize("v_rest", [0.0, -0.4])
+def test_event_driven_steps_give_the_clock_driven_spikes(v_rest):
+    """Long runs, sparse input: the raster and the weights of all three modes agree
+    (weights exactly: STDP does not see the potentials); potentials to rounding."""
+    net = sparse_network(3, v_rest=v_rest)
+    counts = (np.random.default_rng(2).random((3000, net.n_inputs)) < 0.01).astype(int)
+    runs, event_steps = {}, {}
+    for mode in (None, True, False):
+        sim = Simulator(net, dt=0.05)
+        result = sim.run(3000, input_spikes=counts, learn=True, event_driven=mode)
+        runs[mode] = (raster_of(result), sim.weight, sim.v)
+        event_steps[mode] = result.event_steps
+    raster, weight, v = runs[False]
+    assert len(raster) > 100
+    # never; always but in the first step of each kernel call (a call ends when the
+    # spike record is full); automatic: this network's activity comes in bursts,
+    # so the run switches between the two kinds of step
+    assert event_steps[False] == 0 and 2980 < event_steps[True] < 3000
+    assert 0 < event_steps[None] <= 3000 - 64
+    for mode in (None, True):
+        assert runs[mode][0] == raster
+        np.testing.assert_array_equal(runs[mode][1], weight)
+        np.testing.assert_allclose(runs[mode][2], v, rtol=1e-12, atol=1e-13)
+
+
+def test_automatic_choice_follows_the_fan_out():
+    """Rare input and weak synapses: every window after the first is lazy.
+    HRSNN-2000 (about 140 synapses per step for 2,000 neurons: above 2,000 / 32,
+    below 2,000 / 8): listed steps, not lazy ones, after the first window."""
+    net = build_network(400, 4, 3, grid_shape=(10, 10, 4), w_scale=0.05, p_in=0.05,
+                        w_in=1.5, w_in_dist="constant")
+    counts = (np.random.default_rng(2).random((1280, net.n_inputs)) < 0.002).astype(int)
+    result = Simulator(net, dt=0.1).run(1280, input_spikes=counts, record_spikes=False)
+    assert result.counts.sum() > 0
+    assert result.lazy_steps == 1280 - 64 - 1       # the switching step is a full one
+    from hrsnn.reference import load_hrsnn2000
+    net, in_steps, in_idx = load_hrsnn2000()
+    keep = in_steps < 2000
+    spikes = (in_steps[keep], in_idx[keep])
+    listed, clocked = Simulator(net, dt=0.1), Simulator(net, dt=0.1)
+    result = listed.run(2000, input_spikes=spikes, learn=True)
+    assert result.lazy_steps <= 2 * 64 and result.event_steps > 2000 - 4 * 64
+    # listed steps do the clock-driven arithmetic: the same potentials, bit for bit
+    reference = clocked.run(2000, input_spikes=spikes, learn=True, event_driven=False)
+    if result.lazy_steps == 0:
+        np.testing.assert_array_equal(listed.v, clocked.v)
+    assert raster_of(result) == raster_of(reference)
+
+
+def test_lazy_decay_by_hand():
+    """One neuron, two inputs 30 steps apart: the potential after the second is
+    ``v0 exp(-30 dt / tau) + w`` (refractory steps do not decay, see below)."""
+    net = Network.from_arrays(is_exc=[True], tau_m=[10.0], v_th=[1.0], pre=[], post=[],
+                              weight=[], in_channel=[0], in_post=[0], in_weight=[0.3])
+    sim = Simulator(net, dt=0.5)
+    drive = np.zeros((40, 1), dtype=int)
+    drive[[0, 30], 0] = 1
+    result = sim.run(40, input_spikes=drive, event_driven=True)
+    assert result.counts[0] == 0
+    w, tau = 0.3, 10.0
+    expected = (w * math.exp(-30 * 0.5 / tau) + w) * math.exp(-9 * 0.5 / tau)
+    assert sim.v[0] == pytest.approx(expected, rel=1e-13)
+
+
+def test_event_driven_refractory_neuron_is_held_then_decays():
+    """A neuron that spiked keeps v_reset through its refractory period, then decays
+    from the step the period ends, as the clock-driven loop does."""
+    net = two_neuron_network()
+    sim_event, sim_clock = Simulator(net, dt=0.5), Simulator(net, dt=0.5)
+    drive = kick(30, [(0, 1), (6, 1), (20, 1)])
+    a = sim_event.run(30, input_spikes=drive, event_driven=True)
+    b = sim_clock.run(30, input_spikes=drive, event_driven=False)
+    assert raster_of(a) == raster_of(b) and len(raster_of(a)) >= 1
+    np.testing.assert_allclose(sim_event.v, sim_clock.v, rtol=1e-13)
+
+
+def test_event_driven_is_not_used_where_it_would_be_inexact():
+    """With a bias the neurons can fire without input: event_driven=True falls back to
+    clock-driven steps, and the spikes are those of the reference."""
+    net = small_network(4)
+    net = Network.from_arrays(**{**_fields(net), "bias": 0.08})
+    counts = (np.random.default_rng(0).random((200, net.n_inputs)) < 0.05).astype(int)
+    result = Simulator(net, dt=0.5).run(200, input_spikes=counts, event_driven=True)
+    raster, _, _ = naive.simulate(net, 0.5, 200, input_counts=counts)
+    assert raster_of(result) == raster and len(raster) > 20
+    assert result.event_steps == 0
+
+
+def test_event_driven_must_be_a_flag():
+    with pytest.raises(ValueError, match="event_driven"):
+        Simulator(small_network(5), dt=1.0).run(5, event_driven="yes")

@@ -70,10 +70,28 @@ Rows are in postsynaptic order; ``Plasticity.row[k]`` is the row of synapse
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 #: Value of ``last_spike`` for a neuron that has never spiked.
 NEVER_SPIKED = np.iinfo(np.int64).min // 4
+
+#: Event-driven steps: the kernel counts the synapses that spikes went through
+#: in each window of ``EVENT_WINDOW`` steps. In the next window it keeps lazy
+#: potentials (``LAZY``) when they were fewer than ``n_neurons / LAZY_COST`` per
+#: step, checks only listed neurons against threshold (``LISTED``) when fewer
+#: than ``n_neurons / LISTED_COST``, and takes clock-driven steps otherwise. An
+#: input handled lazily costs about ``LAZY_COST`` clock-driven neuron updates, a
+#: listed one about ``LISTED_COST`` threshold checks (measured on HRSNN-2000 and
+#: 100,000 neurons, see benchmarks/bench_simulation.py).
+EVENT_WINDOW, LAZY_COST, LISTED_COST = 64, 32, 8
+#: ``run_steps(event_driven=...)``: never, by the rule above, whenever allowed.
+EVENTS_NEVER, EVENTS_AUTO, EVENTS_ALWAYS = 0, 1, 2
+#: The kinds of step: clock-driven; every potential decays but only listed
+#: neurons are checked against threshold; lazy potentials.
+CLOCKED, LISTED, LAZY = 0, 1, 2
 
 #: Columns of ``plastic_state``: traces, time of their last update, parameters.
 PS_TRACE_PRE, PS_TRACE_POST, PS_TIME = 0, 1, 2
@@ -90,10 +108,14 @@ PS_COLUMNS = 8
 #: ``tau_adapt``, ``adapt_decay`` and ``beta`` (adaptation); ``bias``;
 #: ``noise_scale`` (std of the noise added per step). The flags ``currents``,
 #: ``adapts`` and ``rich`` (any ingredient on) choose the phase functions.
+#: ``log_decay`` is ``-dt / tau_m`` (the lazy decay over ``k`` steps is
+#: ``exp(k log_decay)``); ``quiet`` means no neuron can reach threshold
+#: without input (no ingredient, and ``v_rest``, ``v_reset`` below every
+#: ``v_th``), the condition for event-driven steps.
 Neurons = namedtuple("Neurons", "decay v_th v_rest v_reset ref_steps strict "
                                 "tau_syn_e tau_syn_i syn_decay_e syn_decay_i syn_gain_e "
                                 "syn_gain_i tau_adapt adapt_decay beta bias noise_scale "
-                                "currents adapts rich")
+                                "currents adapts rich log_decay quiet")
 
 #: What the step changes per neuron: potentials, step of the last spike, the
 #: filtered spike trains; ``readout_powers[k]`` is ``exp(-k dt / tau_readout)``
@@ -213,80 +235,279 @@ def _threshold_adaptive(s_abs, v_th, beta, a, ref_steps, strict, v, last_spike, 
 
 
 @njit(cache=True, nogil=True)
-def _decay_traces(row, t):
-    """Bring one plastic synapse's traces (a ``Plasticity.state`` row) to time ``t``."""
-    elapsed = t - row[PS_TIME]
-    row[PS_TRACE_PRE] = row[PS_TRACE_PRE] * np.exp(-elapsed / row[PS_TAU_PLUS])
-    row[PS_TRACE_POST] = row[PS_TRACE_POST] * np.exp(-elapsed / row[PS_TAU_MINUS])
-    row[PS_TIME] = t
-
-
-@njit(cache=True, nogil=True)
-def _depressed(w, row, t, soft, w_min, w_max):
-    """Pre pathway of one plastic synapse: trace update, then its depressed weight."""
-    _decay_traces(row, t)
+def _depression(w, x, y, eta_plus, eta_minus, soft, w_min, w_max):
+    """Pre pathway of one plastic synapse with its traces ``x``, ``y`` up to date:
+    returns the depressed weight and the new pre trace."""
     if soft:
-        row[PS_TRACE_PRE] += 1.0
-        w = w - row[PS_ETA_MINUS] * (w - w_min) * row[PS_TRACE_POST]
+        x += 1.0
+        w = w - eta_minus * (w - w_min) * y
     else:
-        row[PS_TRACE_PRE] += row[PS_ETA_PLUS]
-        w = w - row[PS_TRACE_POST]
-    return min(max(w, w_min), w_max)
+        x += eta_plus
+        w = w - y
+    return min(max(w, w_min), w_max), x
 
 
 @njit(cache=True, nogil=True)
-def _potentiated(w, row, t, soft, w_min, w_max):
-    """Post pathway of one plastic synapse: trace update, then its potentiated weight."""
-    _decay_traces(row, t)
+def _potentiation(w, x, y, eta_plus, eta_minus, soft, w_min, w_max):
+    """Post pathway of one plastic synapse with its traces ``x``, ``y`` up to date:
+    returns the potentiated weight and the new post trace."""
     if soft:
-        row[PS_TRACE_POST] += 1.0
-        w = w + row[PS_ETA_PLUS] * (w_max - w) * row[PS_TRACE_PRE]
+        y += 1.0
+        w = w + eta_plus * (w_max - w) * x
     else:
-        row[PS_TRACE_POST] += row[PS_ETA_MINUS]
-        w = w + row[PS_TRACE_PRE]
-    return min(max(w, w_min), w_max)
+        y += eta_minus
+        w = w + x
+    return min(max(w, w_min), w_max), y
 
 
 @njit(cache=True, nogil=True)
-def _deliver(s_abs, t, spiked, n_spikes, ref_steps, syn_ptr, syn_post, syn_w, learn,
-             plastic_row, plastic_state, rule, v, last_spike):
-    """Phase 3a: recurrent spikes reach their targets; depression on plastic synapses.
+def _deliver(s_abs, sources, lo, hi, ptr, posts, weights, ref_steps, v, last_spike, listing,
+             lazy, v_clock, touched, decay, log_decay, v_rest, listed, n_listed):
+    """Phase 3: the spikes of ``sources[lo:hi]`` go through their synapses (CSR
+    ``ptr``, ``posts``, ``weights``): each non-refractory target gets ``w``.
 
-    ``rule`` is ``(soft, w_min, w_max)``.
+    Recurrent spikes (``sources`` = this step's spiking neurons, synapses by
+    presynaptic neuron) first, then input spikes (input channels, input
+    synapses). With ``listing`` the target is listed (once: ``touched``) in
+    ``listed[:n_listed]`` for the next step's threshold; with ``lazy``
+    potentials it is first brought to this step (:func:`_catch_up`, written
+    out: a call per synapse costs more than the update). Returns the new
+    ``n_listed``.
     """
+    for q in range(lo, hi):
+        source = sources[q]
+        for k in range(ptr[source], ptr[source + 1]):
+            post = posts[k]
+            if s_abs - last_spike[post] < ref_steps:
+                continue
+            if lazy:
+                gap = s_abs - v_clock[post]
+                if gap > 0:
+                    factor = _decay_factor(decay[post], log_decay[post], gap)
+                    v[post] = v_rest + (v[post] - v_rest) * factor
+                    v_clock[post] = s_abs
+            if listing:
+                if not touched[post]:
+                    touched[post] = True
+                    listed[n_listed] = post
+                    n_listed += 1
+            v[post] += weights[k]
+    return n_listed
+
+
+@njit(cache=True, nogil=True)
+def _depress(t, spiked, n_spikes, syn_ptr, plastic_row, plastic_state, rule, syn_w):
+    """Phase 3a': the pre pathway of the plastic synapses of this step's spikes (after
+    their delivery, which used the weights before this update; rows are disjoint,
+    so the order of the two does not matter across spikes)."""
     soft, w_min, w_max = rule
+    _prefetch_rows(spiked, n_spikes, syn_ptr, plastic_row, plastic_state.ravel())
     for q in range(n_spikes):
         j = spiked[q]
         for k in range(syn_ptr[j], syn_ptr[j + 1]):
-            post = syn_post[k]
-            if s_abs - last_spike[post] >= ref_steps:
-                v[post] += syn_w[k]
-            if learn and plastic_row[k] >= 0:
-                syn_w[k] = _depressed(syn_w[k], plastic_state[plastic_row[k]], t,
-                                      soft, w_min, w_max)
-
-
-@njit(cache=True, nogil=True)
-def _deliver_input(s_abs, lo, hi, spike_channels, ref_steps, in_ptr, in_post, in_w,
-                   v, last_spike):
-    """Phase 3b: input spikes of this step (channels ``spike_channels[lo:hi]``)."""
-    for q in range(lo, hi):
-        c = spike_channels[q]
-        for k in range(in_ptr[c], in_ptr[c + 1]):
-            post = in_post[k]
-            if s_abs - last_spike[post] >= ref_steps:
-                v[post] += in_w[k]
+            p = plastic_row[k]
+            if p >= 0:
+                x, y = _traces_at(plastic_state, p, t)
+                syn_w[k], x = _depression(syn_w[k], x, y, plastic_state[p, PS_ETA_PLUS],
+                                          plastic_state[p, PS_ETA_MINUS], soft, w_min,
+                                          w_max)
+                plastic_state[p, PS_TRACE_PRE] = x
+                plastic_state[p, PS_TRACE_POST] = y
 
 
 @njit(cache=True, nogil=True)
 def _potentiate(t, spiked, n_spikes, plastic_ptr, plastic_syn, plastic_state, rule, syn_w):
     """Phase 3c: potentiation of the plastic synapses onto neurons that spiked."""
     soft, w_min, w_max = rule
+    _prefetch_weights(spiked, n_spikes, plastic_ptr, plastic_syn, syn_w)
     for q in range(n_spikes):
         i = spiked[q]
         for p in range(plastic_ptr[i], plastic_ptr[i + 1]):
             k = plastic_syn[p]
-            syn_w[k] = _potentiated(syn_w[k], plastic_state[p], t, soft, w_min, w_max)
+            x, y = _traces_at(plastic_state, p, t)
+            syn_w[k], y = _potentiation(syn_w[k], x, y, plastic_state[p, PS_ETA_PLUS],
+                                        plastic_state[p, PS_ETA_MINUS], soft, w_min, w_max)
+            plastic_state[p, PS_TRACE_PRE] = x
+            plastic_state[p, PS_TRACE_POST] = y
+
+
+@intrinsic
+def _prefetch(typingctx, array, index):
+    """Ask the CPU to fetch ``array[index]`` (1-D) into the cache, for writing.
+
+    The LLVM ``prefetch`` intrinsic; it never faults and changes nothing.
+    """
+    if not (isinstance(array, types.Array) and array.ndim == 1
+            and isinstance(index, types.Integer)):
+        return None
+
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        data = context.make_array(array_type)(context, builder, args[0])
+        address = cgutils.get_item_pointer(context, builder, array_type, data, [args[1]])
+        byte_pointer = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        function = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]),
+            "llvm.prefetch.p0i8")
+        write, locality, data_cache = ir.Constant(i32, 1), ir.Constant(i32, 3), ir.Constant(i32, 1)
+        builder.call(function, [builder.bitcast(address, byte_pointer), write, locality,
+                                data_cache])
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
+
+
+@njit(cache=True, nogil=True)
+def _prefetch_rows(spiked, n_spikes, syn_ptr, plastic_row, plastic_flat):
+    """Prefetch the plastic rows this step's spikes will update (pre pathway).
+
+    The rows lie all over memory (they are in postsynaptic order); fetched
+    here in one tight loop, many cache misses are in flight at once, while the
+    update loop (two ``exp`` per synapse) would wait for them one by one.
+    ``plastic_flat`` is ``Plasticity.state`` raveled.
+    """
+    for q in range(n_spikes):
+        j = spiked[q]
+        for k in range(syn_ptr[j], syn_ptr[j + 1]):
+            if plastic_row[k] >= 0:
+                _prefetch(plastic_flat, plastic_row[k] * PS_COLUMNS)
+
+
+@njit(cache=True, nogil=True)
+def _prefetch_weights(spiked, n_spikes, plastic_ptr, plastic_syn, syn_w):
+    """Prefetch the weights the post pathway of this step's spikes will update (in
+    presynaptic order, so all over memory; see :func:`_prefetch_rows`)."""
+    for q in range(n_spikes):
+        i = spiked[q]
+        for p in range(plastic_ptr[i], plastic_ptr[i + 1]):
+            _prefetch(syn_w, plastic_syn[p])
+
+
+@njit(cache=True, nogil=True)
+def _traces_at(plastic_state, p, t):
+    """The traces ``(x, y)`` of plastic synapse row ``p`` decayed to time ``t``; the
+    row's clock moves to ``t`` (the caller stores the traces after its update)."""
+    elapsed = t - plastic_state[p, PS_TIME]
+    plastic_state[p, PS_TIME] = t
+    return (plastic_state[p, PS_TRACE_PRE] * np.exp(-elapsed / plastic_state[p, PS_TAU_PLUS]),
+            plastic_state[p, PS_TRACE_POST] * np.exp(-elapsed / plastic_state[p, PS_TAU_MINUS]))
+
+
+@njit(cache=True, nogil=True)
+def _decay_factor(decay, log_decay, gap):
+    """The decay over ``gap >= 1`` steps: ``decay`` itself for one step (the
+    clock-driven arithmetic), one factor ``exp(gap * log_decay)`` beyond (equal to
+    ``gap`` factors ``decay`` to rounding)."""
+    return decay if gap == 1 else np.exp(gap * log_decay)
+
+
+@njit(cache=True, nogil=True)
+def _catch_up(i, s_abs, v, v_clock, decay, log_decay, v_rest):
+    """Event-driven steps: bring neuron ``i``'s potential from step ``v_clock[i]`` to
+    ``s_abs``, over the non-refractory steps without input since."""
+    gap = s_abs - v_clock[i]
+    if gap > 0:
+        v[i] = v_rest + (v[i] - v_rest) * _decay_factor(decay[i], log_decay[i], gap)
+        v_clock[i] = s_abs
+
+
+@njit(cache=True, nogil=True)
+def _threshold_listed(s_abs, listed, n_listed, v_th, ref_steps, strict, v, last_spike,
+                      spiked, lazy, v_clock, touched, decay, log_decay, v_rest):
+    """Phase 2 of an event-driven step: only a neuron that received input in the last
+    step (``listed[:n_listed]``) can be at threshold. Its potential is brought up to
+    date and its listing cleared. Returns the number of spikes, listed in
+    ``spiked`` in index order (as :func:`_threshold` does).
+    """
+    n_spikes = 0
+    for q in range(n_listed):
+        i = listed[q]
+        touched[i] = False
+        if s_abs - last_spike[i] >= ref_steps:
+            if lazy:
+                _catch_up(i, s_abs, v, v_clock, decay, log_decay, v_rest)
+            crossed = v[i] > v_th[i] if strict else v[i] >= v_th[i]
+            if crossed:
+                spiked[n_spikes] = i
+                n_spikes += 1
+                last_spike[i] = s_abs
+    _sort_prefix(spiked, n_spikes)
+    return n_spikes
+
+
+@njit(cache=True, nogil=True)
+def _sort_prefix(a, n):
+    """Sort ``a[:n]`` ascending in place (insertion sort while short)."""
+    if n > 32:
+        a[:n] = np.sort(a[:n])
+        return
+    for q in range(1, n):
+        x = a[q]
+        p = q - 1
+        while p >= 0 and a[p] > x:
+            a[p + 1] = a[p]
+            p -= 1
+        a[p + 1] = x
+
+
+@njit(cache=True, nogil=True)
+def _start_clocks(s_abs, ref_steps, last_spike, v_clock):
+    """Event-driven steps begin after the clock-driven step ``s_abs``: every potential
+    is exact there, except that a refractory one is held until its refractory
+    period ends (see :func:`_hold`)."""
+    hold = max(ref_steps - 1, 0)
+    for i in range(v_clock.shape[0]):
+        v_clock[i] = max(s_abs, last_spike[i] + hold)
+
+
+@njit(cache=True, nogil=True)
+def _hold(s_abs, spiked, n_spikes, ref_steps, v_clock):
+    """Event-driven steps: a neuron reset at step ``s_abs`` first decays in the step its
+    refractory period ends (``s_abs + ref_steps``), so it is exact up to the one before."""
+    for q in range(n_spikes):
+        v_clock[spiked[q]] = s_abs + max(ref_steps - 1, 0)
+
+
+@njit(cache=True, nogil=True)
+def _event_level(event_driven, k, fan_out, n):
+    """The kind of step for the window starting at step ``k`` of the call, from the
+    synapses the last window's spikes went through (``fan_out``; see ``LAZY_COST``)."""
+    if event_driven == EVENTS_ALWAYS:
+        return LAZY
+    if k == 0:
+        return CLOCKED
+    if fan_out * LAZY_COST < EVENT_WINDOW * n:
+        return LAZY
+    if fan_out * LISTED_COST < EVENT_WINDOW * n:
+        return LISTED
+    return CLOCKED
+
+
+@njit(cache=True, nogil=True)
+def _unlist(listed, n_listed, touched):
+    """Clear the listing of ``listed[:n_listed]`` (when leaving event-driven steps)."""
+    for q in range(n_listed):
+        touched[listed[q]] = False
+
+
+@njit(cache=True, nogil=True)
+def _fan_out(spiked, n_spikes, syn_ptr, lo, hi, spike_channels, in_ptr):
+    """Synapses this step's recurrent and input spikes go through (the work of an
+    event-driven step, against ``n_neurons`` for a clock-driven one)."""
+    total = 0
+    for q in range(n_spikes):
+        total += syn_ptr[spiked[q] + 1] - syn_ptr[spiked[q]]
+    for q in range(lo, hi):
+        total += in_ptr[spike_channels[q] + 1] - in_ptr[spike_channels[q]]
+    return total
+
+
+@njit(cache=True, nogil=True)
+def _sync_v(s_abs, v, v_clock, decay, log_decay, v_rest):
+    """Bring every potential to step ``s_abs`` (the held ones stay as they are)."""
+    for i in range(v.shape[0]):
+        _catch_up(i, s_abs, v, v_clock, decay, log_decay, v_rest)
 
 
 @njit(cache=True, nogil=True)
@@ -548,15 +769,14 @@ def _add_current(w, post, tau_syn_e, tau_syn_i, ge, gi):
 def _deliver_currents(t, spiked, n_spikes, syn_ptr, syn_post, syn_w, learn, plastic_row,
                       plastic_state, rule, tau_syn_e, tau_syn_i, ge, gi):
     """Phase 3a with current synapses: a spike adds ``w / tau_syn`` to the target's
-    excitatory (``w >= 0``) or inhibitory current, refractory or not."""
-    soft, w_min, w_max = rule
+    excitatory (``w >= 0``) or inhibitory current, refractory or not; then the pre
+    pathway of STDP (:func:`_depress`)."""
     for q in range(n_spikes):
         j = spiked[q]
         for k in range(syn_ptr[j], syn_ptr[j + 1]):
             _add_current(syn_w[k], syn_post[k], tau_syn_e, tau_syn_i, ge, gi)
-            if learn and plastic_row[k] >= 0:
-                syn_w[k] = _depressed(syn_w[k], plastic_state[plastic_row[k]], t,
-                                      soft, w_min, w_max)
+    if learn:
+        _depress(t, spiked, n_spikes, syn_ptr, plastic_row, plastic_state, rule, syn_w)
 
 
 @njit(cache=True, nogil=True)
@@ -579,7 +799,7 @@ def _adapt(spiked, n_spikes, tau_adapt, a):
 
 @njit(cache=True, nogil=True)
 def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, drive,
-              recording, n_recorded):
+              recording, n_recorded, event_driven=EVENTS_AUTO):
     """Advance the network by up to ``n_steps`` steps, in place.
 
     Parameters
@@ -605,6 +825,12 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
         Filled in place.
     n_recorded : int
         Entries of the spike record already used.
+    event_driven : {EVENTS_NEVER, EVENTS_AUTO, EVENTS_ALWAYS}, default=EVENTS_AUTO
+        Event-driven steps: never, when the last window's spikes went through
+        few synapses (``LAZY_COST``, ``LISTED_COST``), or always (lazy); in any
+        case only with
+        ``neurons.quiet``, without input current and without sampled
+        potentials (see the module docstring).
 
     Returns
     -------
@@ -613,10 +839,14 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
         full (enlarge it and call again with ``offset + steps_done``).
     n_recorded : int
         Entries of the spike record used.
+    event_steps : int
+        Steps whose threshold looked only at the listed neurons.
+    lazy_steps : int
+        Those of them with lazy potentials.
     """
     (decay, v_th, v_rest, v_reset, ref_steps, strict, tau_syn_e, tau_syn_i, syn_decay_e,
      syn_decay_i, syn_gain_e, syn_gain_i, tau_adapt, adapt_decay, beta, bias, noise_scale,
-     currents, adapts, rich) = neurons
+     currents, adapts, rich, log_decay, quiet) = neurons
     noisy = rich and noise_scale.shape[0] > 0 and noise_scale.max() > 0.0
     (v, last_spike, readout, powers, clock, drive_now, spiked, ge, gi, a, traces,
      trace_powers, trace_clock) = state
@@ -636,6 +866,12 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
     clock[:] = step0 + offset - 1          # every trace is exact up to here
     if not lazy_traces:
         sync_traces(step0 + offset - 1, traces, trace_powers, trace_clock)
+    allowed = (event_driven != EVENTS_NEVER and quiet and not has_current
+               and v_samples.shape[0] == 0)
+    m = n if allowed else 0
+    v_clock, touched = np.empty(m, dtype=np.int64), np.zeros(m, dtype=np.bool_)
+    listed = np.empty(m, dtype=np.int64)   # read by the threshold, then refilled
+    level, n_listed, fan_out, event_steps, lazy_steps = CLOCKED, 0, 0, 0, 0
     steps_done = n_steps
     for k in range(n_steps):
         if record_spikes and n_recorded + n > spike_steps.shape[0]:
@@ -646,41 +882,75 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
         t = s_abs * dt
         if has_current and r % steps_per_input == 0:
             input_current(current[r // steps_per_input], in_ptr, in_post, in_w, drive_now)
-        if rich:
-            _integrate_rich(s_abs, decay, v_rest, ref_steps, drive_now, has_current, bias,
-                            syn_gain_e, syn_gain_i, syn_decay_e, syn_decay_i, v, last_spike,
-                            ge, gi)
-            if noisy:
-                _add_noise(s_abs, noise_seed, noise_scale, ref_steps, v, last_spike)
-            if adapts:
-                _decay_adaptation(a, adapt_decay)
-        elif has_current:
-            _integrate_driven(s_abs, decay, v_rest, ref_steps, drive_now, v, last_spike)
+        target = level
+        if allowed and k % EVENT_WINDOW == 0:
+            target = _event_level(event_driven, k, fan_out, n)
+            fan_out = 0
+            if level == LAZY and target != LAZY:
+                _sync_v(s_abs - 1, v, v_clock, decay, log_decay, v_rest)
+            if level != CLOCKED and target == CLOCKED:
+                _unlist(listed, n_listed, touched)
+        if target != CLOCKED and level != CLOCKED:    # only listed neurons can spike
+            event_steps += 1
+            lazy_now = level == LAZY and target == LAZY
+            lazy_steps += lazy_now
+            if not lazy_now:
+                _integrate(s_abs, decay, v_rest, ref_steps, v, last_spike)
+            n_spikes = _threshold_listed(s_abs, listed, n_listed, v_th, ref_steps, strict,
+                                         v, last_spike, spiked, lazy_now, v_clock, touched,
+                                         decay, log_decay, v_rest)
         else:
-            _integrate(s_abs, decay, v_rest, ref_steps, v, last_spike)
+            if rich:
+                _integrate_rich(s_abs, decay, v_rest, ref_steps, drive_now, has_current,
+                                bias, syn_gain_e, syn_gain_i, syn_decay_e, syn_decay_i, v,
+                                last_spike, ge, gi)
+                if noisy:
+                    _add_noise(s_abs, noise_seed, noise_scale, ref_steps, v, last_spike)
+                if adapts:
+                    _decay_adaptation(a, adapt_decay)
+            elif has_current:
+                _integrate_driven(s_abs, decay, v_rest, ref_steps, drive_now, v, last_spike)
+            else:
+                _integrate(s_abs, decay, v_rest, ref_steps, v, last_spike)
+            if adapts:
+                n_spikes = _threshold_adaptive(s_abs, v_th, beta, a, ref_steps, strict, v,
+                                               last_spike, spiked)
+            else:
+                n_spikes = _threshold(s_abs, v_th, ref_steps, strict, v, last_spike, spiked)
+        if target == LAZY and level != LAZY:          # every potential is exact here
+            _start_clocks(s_abs, ref_steps, last_spike, v_clock)
+        level = target
+        if allowed:
+            fan_out += _fan_out(spiked, n_spikes, syn_ptr, spike_ptr[r], spike_ptr[r + 1],
+                                spike_channels, in_ptr)
         if not lazy:
             _decay_readout(readout, powers[1])
         if not lazy_traces:
             _decay_every_trace(traces, trace_powers)
-        if adapts:
-            n_spikes = _threshold_adaptive(s_abs, v_th, beta, a, ref_steps, strict, v,
-                                           last_spike, spiked)
-        else:
-            n_spikes = _threshold(s_abs, v_th, ref_steps, strict, v, last_spike, spiked)
+        n_listed = 0
         if currents:
             _deliver_currents(t, spiked, n_spikes, syn_ptr, syn_post, syn_w, learn,
                               plastic_row, plastic_state, rule, tau_syn_e, tau_syn_i, ge, gi)
             _deliver_input_currents(spike_ptr[r], spike_ptr[r + 1], spike_channels, in_ptr,
                                     in_post, in_w, tau_syn_e, tau_syn_i, ge, gi)
         else:
-            _deliver(s_abs, t, spiked, n_spikes, ref_steps, syn_ptr, syn_post, syn_w, learn,
-                     plastic_row, plastic_state, rule, v, last_spike)
-            _deliver_input(s_abs, spike_ptr[r], spike_ptr[r + 1], spike_channels, ref_steps,
-                           in_ptr, in_post, in_w, v, last_spike)
+            listing, lazy_v = level != CLOCKED, level == LAZY
+            n_listed = _deliver(s_abs, spiked, 0, n_spikes, syn_ptr, syn_post, syn_w,
+                                ref_steps, v, last_spike, listing, lazy_v, v_clock, touched,
+                                decay, log_decay, v_rest, listed, n_listed)
+            if learn:
+                _depress(t, spiked, n_spikes, syn_ptr, plastic_row, plastic_state, rule,
+                         syn_w)
+            n_listed = _deliver(s_abs, spike_channels, spike_ptr[r], spike_ptr[r + 1],
+                                in_ptr, in_post, in_w, ref_steps, v, last_spike, listing,
+                                lazy_v, v_clock, touched, decay, log_decay, v_rest, listed,
+                                n_listed)
         if learn:
             _potentiate(t, spiked, n_spikes, plastic_ptr, plastic_syn, plastic_state, rule,
                         syn_w)
         _reset(s_abs, spiked, n_spikes, v_reset, v, counts, readout, lazy, powers, clock)
+        if level == LAZY:
+            _hold(s_abs, spiked, n_spikes, ref_steps, v_clock)
         if adapts:
             _adapt(spiked, n_spikes, tau_adapt, a)
         if n_spikes > 0 and has_traces:
@@ -701,8 +971,10 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
                 a_samples[row] = a
             if not lazy_traces:
                 _sample_traces(traces, trace_samples[row])
+    if level == LAZY:
+        _sync_v(step0 + offset + steps_done - 1, v, v_clock, decay, log_decay, v_rest)
     if lazy:
         _sync_readout(step0 + offset + steps_done - 1, readout, powers, clock)
     if not lazy_traces:
         trace_clock[:] = step0 + offset + steps_done - 1
-    return steps_done, n_recorded
+    return steps_done, n_recorded, event_steps, lazy_steps
