@@ -12,9 +12,9 @@ rather than turning into inf or NaN halfway through a run.
 
 import math
 import numbers
+import sys
 
 import numpy as np
-import scipy.sparse
 
 #: Largest magnitude of a potential, weight, input current, bias, noise or
 #: learning rate; time constants are at least its inverse.
@@ -46,6 +46,16 @@ def shown(value):
         return f"an integer of {len(str(abs(value)))} digits"
     text = repr(value)
     return text if len(text) <= 100 else text[:80] + "..."
+
+
+def _is_sparse(value):
+    """Whether ``value`` is a scipy sparse array or matrix.
+
+    ``scipy.sparse`` is not imported for it (a tenth of a second): if it is
+    not loaded, nothing can be one of its arrays.
+    """
+    sparse = sys.modules.get("scipy.sparse")
+    return sparse is not None and sparse.issparse(value)
 
 
 def is_real(value):
@@ -159,7 +169,7 @@ def as_real_array(value, name, owner, allow_bool=True):
     ndarray of float64
     """
     where = f"'{name}' of {owner}"
-    if scipy.sparse.issparse(value):
+    if _is_sparse(value):
         raise TypeError(f"{where} must be a dense array; got a sparse matrix (a sparse "
                         "input is not supported). Convert it with .toarray().")
     try:

@@ -27,7 +27,6 @@ import numbers
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import model
 from ._validation import MAX_MAGNITUDE, as_real_array, shown
@@ -285,14 +284,13 @@ class Network:
     @property
     def weights(self):
         """Recurrent weights as ``scipy.sparse.csr_array`` ``W[pre, post]``."""
-        return sp.csr_array((self.weight, (self.pre, self.post)),
-                            shape=(self.n_neurons, self.n_neurons))
+        return _csr_array(self.weight, self.pre, self.post, (self.n_neurons, self.n_neurons))
 
     @property
     def input_weights(self):
         """Input weights as ``scipy.sparse.csr_array`` ``W_in[channel, post]``."""
-        return sp.csr_array((self.in_weight, (self.in_channel, self.in_post)),
-                            shape=(self.n_inputs, self.n_neurons))
+        return _csr_array(self.in_weight, self.in_channel, self.in_post,
+                          (self.n_inputs, self.n_neurons))
 
     @property
     def current_synapses(self):
@@ -906,3 +904,11 @@ def _index_of(ids, wanted, what):
         raise KeyError(f"No {what} with id {int(missing.flat[0])} in this network "
                        f"({missing.size} of the ids are missing).")
     return order[pos]
+
+
+def _csr_array(values, rows, columns, shape):
+    """``scipy.sparse.csr_array`` of the entries (``scipy.sparse`` is imported only
+    here: it takes a tenth of a second and nothing else of a network needs it)."""
+    import scipy.sparse
+
+    return scipy.sparse.csr_array((values, (rows, columns)), shape=shape)

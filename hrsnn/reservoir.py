@@ -5,10 +5,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _model_file, model
+from ._estimator import Transformer, check_is_fitted
 from ._validation import as_real_array
 from .builder import build_network
 from .encoding import encode
@@ -18,7 +17,7 @@ from .simulator import Simulator, check_current, check_spike_total, input_limit
 
 _SIGNATURE = model.signature()
 
-class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+class Reservoir(Transformer):
     """Heterogeneous recurrent spiking reservoir (HRSNN) as a scikit-learn transformer.
 
     Leaky integrate-and-fire neurons on a 3-D grid, 80 % excitatory, with
@@ -137,7 +136,7 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
         if self.stdp:
             network = self._learn(network, X, seed, low, high)
         # fitted attributes only now, when nothing can fail any more
-        validate_data(self, X_given, reset=True, skip_check_array=True)
+        self._check_features(X_given, X.shape[1], reset=True)
         self.network_ = network
         self.seed_ = seed
         self.n_inputs_ = X.shape[2]
@@ -410,7 +409,7 @@ class Reservoir(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
                 f"{X.shape[1]} features, but {owner} is expecting {self.n_features_in_} "
                 "features as input). transform needs the training length; run() takes "
                 "sequences of any length.")
-        validate_data(self, X_given, reset=False, skip_check_array=True)  # feature names
+        self._check_features(X_given, X.shape[1], reset=False)  # feature names
         if X.shape[2] != self.n_inputs_:
             raise ValueError(f"X has {X.shape[2]} input channels, but {owner} was fitted "
                              f"with {self.n_inputs_}.")

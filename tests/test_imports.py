@@ -44,6 +44,23 @@ def test_import_hrsnn_is_light_until_a_name_is_used():
     assert "numba" in loaded_after("from hrsnn import Reservoir")
 
 
+#: Slow to import and not needed by a reservoir (scikit-learn loads scipy.stats).
+HEAVY = ("sklearn", "scipy.stats", "scipy.sparse")
+
+
+@pytest.mark.parametrize("statement", [
+    "from hrsnn import Reservoir",
+    ("import numpy as np; from hrsnn import Reservoir; "
+     "X = np.random.default_rng(0).uniform(size=(3, 10, 2)); "
+     "F = Reservoir(n_neurons=50, random_state=0).fit(X).transform(X); "
+     "assert F.shape == (3, 50)"),
+], ids=["import", "fit-transform"])
+def test_reservoir_needs_neither_sklearn_nor_scipy_stats(statement):
+    loaded = loaded_after(statement)
+    assert "hrsnn.reservoir" in loaded
+    assert [name for name in HEAVY if name in loaded] == []
+
+
 # ------------------------------------------------------------- static import graph
 def module_files():
     for package in PACKAGES:
