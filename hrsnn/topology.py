@@ -289,11 +289,14 @@ def synaptic_weights(pre, post, is_exc, mean_by_type, shape, w_scale, rng):
         Signed weights (added to the target's potential per spike).
     """
     is_exc = np.asarray(is_exc, dtype=bool)
-    types_pre = (~is_exc[pre]).astype(np.int64)
-    types_post = (~is_exc[post]).astype(np.int64)
-    mean = np.asarray(mean_by_type, dtype=np.float64)[types_pre, types_post] * w_scale
-    magnitude = rng.gamma(shape, 1.0, len(pre)) * (mean / shape)
-    return np.where(is_exc[pre], magnitude, -magnitude)
+    # the gamma scale of each type pair, computed as (mean * w_scale) / shape per synapse
+    scale_by_type = (np.asarray(mean_by_type, dtype=np.float64) * w_scale) / shape
+    from_inh = ~is_exc[pre]
+    type_pair = from_inh.astype(np.intp) * 2
+    type_pair += ~is_exc[post]
+    weight = rng.gamma(shape, 1.0, len(pre))
+    weight *= scale_by_type.ravel()[type_pair]
+    return np.negative(weight, out=weight, where=from_inh)
 
 
 IN_WEIGHT_DISTRIBUTIONS = ("constant", "uniform")
