@@ -617,10 +617,10 @@ def _check_magnitudes(net):
     """Potentials, weights and rates within MAX_MAGNITUDE, time constants at least its
     inverse: then no simulation of the network can overflow (see hrsnn._validation)."""
     for name in ("v_rest", "v_reset", "w_min", "w_max") + _BOUNDED:
-        arr = np.abs(getattr(net, name))
-        if np.any(arr > MAX_MAGNITUDE):
+        largest = _largest_magnitude(getattr(net, name))
+        if largest > MAX_MAGNITUDE:
             _fail(f"'{name}' must be at most {MAX_MAGNITUDE:g} in magnitude (beyond, a "
-                  f"simulation could overflow); got {np.max(arr):g}. Rescale the "
+                  f"simulation could overflow); got {largest:g}. Rescale the "
                   "potentials and weights.", name)
     for name in _TIME_CONSTANTS:
         arr = getattr(net, name)
@@ -628,6 +628,13 @@ def _check_magnitudes(net):
         if arr.size and arr.min() < 1 / MAX_MAGNITUDE:
             _fail(f"'{name}' must be at least {1 / MAX_MAGNITUDE:g} ms (shorter time "
                   f"constants would overflow the simulation); got {arr.min():g}.", name)
+
+
+def _largest_magnitude(values):
+    """``max(abs(values))`` of a number or an array (0 for an empty one), without
+    an array of magnitudes."""
+    arr = np.asarray(values)
+    return float(max(abs(arr.max()), abs(arr.min()))) if arr.size else 0.0
 
 
 def _check_ingredients(net):

@@ -248,7 +248,7 @@ def _sorted_pairs(pres, posts, n_neurons):
     Parameters
     ----------
     pres, posts : list of ndarray of int32
-        Distinct pairs, in pieces.
+        Distinct pairs, in pieces (fastest when each piece is sorted).
     n_neurons : int
 
     Returns
@@ -260,9 +260,10 @@ def _sorted_pairs(pres, posts, n_neurons):
     keys = np.concatenate(pres).astype(np.int64)
     keys *= n_neurons
     keys += np.concatenate(posts)
-    keys.sort()
-    pre, post = np.divmod(keys, n_neurons)
-    return pre.astype(np.int32), post.astype(np.int32)
+    keys.sort(kind="stable")              # merges the pieces, each of them increasing
+    pre = keys // n_neurons               # a division by a scalar is fast, divmod is not
+    keys -= pre * n_neurons
+    return pre.astype(np.int32), keys.astype(np.int32)
 
 
 def synaptic_weights(pre, post, is_exc, mean_by_type, shape, w_scale, rng):
