@@ -92,15 +92,17 @@ def build_network(n_neurons, n_inputs, seed, *, heterogeneous_neurons=True,
 
     plastic = is_exc[pre] & is_exc[post]
     distributions = model.stdp_distributions(values, heterogeneous_synapses)
-    drawn = draw_stdp_parameters(distributions, int(plastic.sum()), streams["stdp"])
-    per_synapse = {name: _scatter(drawn[name], plastic, _static_fill(distributions, name))
-                   for name in drawn}
+    per_synapse = _stdp_per_synapse(distributions, plastic, streams["stdp"])
 
     in_channel, in_post, in_weight = input_connectivity(
         n_inputs, n_neurons, v["p_in"], v["w_in"], streams["inputs"], v["w_in_dist"])
     w_min = v["stdp_w_min"]
     w_max = 2.0 * v["w_scale"] * v["w_ee"] if v["stdp_w_max"] is None else v["stdp_w_max"]
     weight[plastic] = np.clip(weight[plastic], w_min, w_max)
+    # the arrays are this function's alone: read-only, the network takes them uncopied
+    _make_read_only(positions, is_exc, tau_m, v_th, pre, post, weight, plastic,
+                    in_channel, in_post, in_weight, *per_synapse.values(),
+                    *ingredients.values())
     try:
         return Network.from_arrays(
             positions=positions, is_exc=is_exc, tau_m=tau_m, v_th=v_th, v_init=v["v_rest"],
@@ -209,6 +211,34 @@ def _ingredients(rng, values, n_neurons, heterogeneous):
         out[group] = sample_gamma(rng, shape, mean, n_neurons, heterogeneous, bounds)
     out["noise_sigma"] = np.full(n_neurons, float(values["noise_sigma"]))
     return out
+
+
+def _stdp_per_synapse(distributions, plastic, rng):
+    """STDP parameters of every synapse: drawn for the plastic ones, fixed for the rest.
+
+    Parameters
+    ----------
+    distributions : dict
+        As :func:`hrsnn.model.stdp_distributions` gives them.
+    plastic : ndarray of bool, shape (n_synapses,)
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    dict
+        ``name -> ndarray of shape (n_synapses,)``, float64, in the order of
+        :data:`hrsnn.heterogeneity.STDP_PARAMETERS`.
+    """
+    drawn = draw_stdp_parameters(distributions, int(plastic.sum()), rng)
+    # each drawn array is dropped once scattered
+    return {name: _scatter(drawn.pop(name), plastic, _static_fill(distributions, name))
+            for name in list(drawn)}
+
+
+def _make_read_only(*arrays):
+    """Set the arrays read-only (in place)."""
+    for arr in arrays:
+        arr.flags.writeable = False
 
 
 def _static_fill(distributions, name):

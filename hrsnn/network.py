@@ -218,6 +218,8 @@ class Network:
         past the largest synapse id, ``stdp_distributions`` to the model's
         defaults (:mod:`hrsnn.model`). Synapses are sorted by ``(pre, post)``
         and input synapses by ``(channel, post)``, carrying their parameters along.
+        Arrays are copied, except read-only ones of the field's dtype and
+        length, which are taken as they are (as the constructor takes them).
 
         Raises
         ------
@@ -241,7 +243,7 @@ class Network:
             "v_th": _as_float(v_th, "v_th", n, _PER_NEURON),
             "v_init": _as_float(v_rest if v_init is None else v_init,
                                 "v_init" if v_init is not None else "v_rest", n, _PER_NEURON),
-            "positions": (np.zeros((n, 3)) if positions is None else
+            "positions": (_sealed(np.zeros((n, 3))) if positions is None else
                           _as_positions(positions, n)),
             "neuron_id": _as_ids(neuron_id, "neuron_id", n),
         }
@@ -593,9 +595,9 @@ def _check_network(net):
     _check_range("post", net.post, n, "neuron")
     _check_range("in_channel", net.in_channel, net.n_inputs, "input channel", "n_inputs")
     _check_range("in_post", net.in_post, n, "neuron")
-    _check_sorted("pre", "post", net.pre, net.post, n, "Duplicate synapses: each (pre, post) "
+    _check_sorted("pre", "post", net.pre, net.post, "Duplicate synapses: each (pre, post) "
                   "pair may appear once")
-    _check_sorted("in_channel", "in_post", net.in_channel, net.in_post, n,
+    _check_sorted("in_channel", "in_post", net.in_channel, net.in_post,
                   "Duplicate input synapses: each (channel, post) pair may appear once")
     _check_unique("neuron_id", net.neuron_id)
     _check_unique("synapse_id", net.synapse_id)
@@ -613,10 +615,10 @@ def _check_magnitudes(net):
     """Potentials, weights and rates within MAX_MAGNITUDE, time constants at least its
     inverse: then no simulation of the network can overflow (see hrsnn._validation)."""
     for name in ("v_rest", "v_reset", "w_min", "w_max") + _BOUNDED:
-        arr = np.abs(getattr(net, name))
-        if np.any(arr > MAX_MAGNITUDE):
+        largest = _largest_magnitude(getattr(net, name))
+        if largest > MAX_MAGNITUDE:
             _fail(f"'{name}' must be at most {MAX_MAGNITUDE:g} in magnitude (beyond, a "
-                  f"simulation could overflow); got {np.max(arr):g}. Rescale the "
+                  f"simulation could overflow); got {largest:g}. Rescale the "
                   "potentials and weights.", name)
     for name in _TIME_CONSTANTS:
         arr = getattr(net, name)
@@ -624,6 +626,13 @@ def _check_magnitudes(net):
         if arr.size and arr.min() < 1 / MAX_MAGNITUDE:
             _fail(f"'{name}' must be at least {1 / MAX_MAGNITUDE:g} ms (shorter time "
                   f"constants would overflow the simulation); got {arr.min():g}.", name)
+
+
+def _largest_magnitude(values):
+    """``max(abs(values))`` of a number or an array (0 for an empty one), without
+    an array of magnitudes."""
+    arr = np.asarray(values)
+    return float(max(abs(arr.max()), abs(arr.min()))) if arr.size else 0.0
 
 
 def _check_ingredients(net):
@@ -696,19 +705,35 @@ def _check_range(name, arr, upper, what, *also):
               f"got values in [{arr.min()}, {arr.max()}].", name, *also)
 
 
-def _check_sorted(first, second, a, b, n, duplicate_message):
-    key = _pair_keys(a, b, n)
-    steps = np.diff(key)
-    if np.any(steps == 0):
+def _check_sorted(first, second, a, b, duplicate_message):
+    """Pairs ``(a[k], b[k])`` strictly increasing (sorted, no duplicates)."""
+    same_first = a[1:] == a[:-1]
+    if np.any(same_first & (b[1:] == b[:-1])):
         _fail(duplicate_message + ".", first, second)
-    if np.any(steps < 0):
+    if not _is_sorted_by(a, b, same_first):
         _fail(f"Synapses must be sorted by ({first}, {second}); use Network.from_arrays, "
               "which sorts them.", first, second)
 
 
+def _is_sorted_by(a, b, same_first=None):
+    """Whether the pairs ``(a[k], b[k])`` are in non-decreasing lexicographic order.
+
+    Parameters
+    ----------
+    a, b : ndarray of shape (n,)
+    same_first : ndarray of bool, shape (n - 1,), optional
+        ``a[1:] == a[:-1]``, if the caller has it.
+    """
+    if same_first is None:
+        same_first = a[1:] == a[:-1]
+    return bool(np.all(a[1:] >= a[:-1]) and np.all(~same_first | (b[1:] >= b[:-1])))
+
+
 def _check_unique(name, ids):
-    if np.unique(ids).size != ids.size:
-        _fail(f"'{name}' must hold unique ids.", name)
+    if ids.size > 1 and not np.all(ids[1:] > ids[:-1]):     # increasing ids are unique
+        ordered = np.sort(ids)
+        if np.any(ordered[1:] == ordered[:-1]):
+            _fail(f"'{name}' must hold unique ids.", name)
 
 
 def _check_dale_and_bounds(net):
@@ -776,7 +801,32 @@ def _as_float(values, name, size, per=""):
               f"{arr.shape}.", name)
     if not np.all(np.isfinite(arr)):
         _fail(f"'{name}' must be finite; it contains NaN or inf.", name)
-    return np.broadcast_to(arr, (size,)).copy()
+    return _read_only(arr, size)
+
+
+def _read_only(arr, size):
+    """``arr`` broadcast to shape ``(size,)``, read-only: ``arr`` itself if it is so
+    already (taken as it is, as the constructor takes it), else a copy.
+
+    Parameters
+    ----------
+    arr : ndarray of shape () or (size,)
+    size : int
+
+    Returns
+    -------
+    ndarray of shape (size,), the dtype of ``arr``
+    """
+    if arr.shape == (size,) and not arr.flags.writeable and arr.flags.c_contiguous:
+        return arr
+    return _sealed(np.broadcast_to(arr, (size,)).copy())
+
+
+def _sealed(arr):
+    """``arr``, a new array no one else holds, made read-only (the constructor then
+    takes it without a copy)."""
+    arr.flags.writeable = False
+    return arr
 
 
 def _as_positions(positions, n):
@@ -804,8 +854,8 @@ def _as_flags(values, name, size, per=""):
     if arr.ndim > 1 or (size is not None and arr.ndim == 1 and arr.size != size):
         length = "be 1-D" if size is None else f"be a scalar or have length {size}{per}"
         _fail(f"'{name}' must {length}; got shape {arr.shape}.", name)
-    arr = arr.astype(bool).ravel()
-    return arr if size is None else np.broadcast_to(arr, (size,)).copy()
+    arr = arr.astype(bool, copy=False).ravel()
+    return _read_only(arr, arr.size if size is None else size)
 
 
 def _described(arr):
@@ -821,28 +871,28 @@ def _as_index(values, name, upper):
         _fail(f"'{name}' must hold integer indices; got dtype {arr.dtype}.", name)
     if arr.size and arr.dtype == np.uint64 and arr.max() > np.iinfo(np.int64).max:
         _fail(f"'{name}' holds indices beyond int32.", name)
-    arr = arr.astype(np.int64).ravel()
-    if arr.size and (arr.min() < 0 or (upper is not None and arr.max() >= upper)):
+    arr = arr.ravel()
+    low, high = (int(arr.min()), int(arr.max())) if arr.size else (0, 0)
+    if low < 0 or (upper is not None and arr.size and high >= upper):
         allowed = ">= 0" if upper is None else f"in [0, {upper}) (the neurons of 'is_exc')"
-        _fail(f"'{name}' must hold indices {allowed}; "
-              f"got values in [{arr.min()}, {arr.max()}].", name)
-    if arr.size and arr.max() > np.iinfo(np.int32).max:
+        _fail(f"'{name}' must hold indices {allowed}; got values in [{low}, {high}].", name)
+    if high > np.iinfo(np.int32).max:
         _fail(f"'{name}' holds indices beyond int32.", name)
-    return arr.astype(np.int32)
+    return _read_only(arr.astype(np.int32, copy=False), arr.size)
 
 
 def _as_ids(ids, name, size):
     if ids is None:
-        return np.arange(size, dtype=np.int64)
+        return _sealed(np.arange(size, dtype=np.int64))
     arr = _as_array(ids, name)
     if arr.size and not np.issubdtype(arr.dtype, np.integer):
         _fail(f"'{name}' must hold integer ids; got dtype {arr.dtype}.", name)
     if arr.size and arr.dtype == np.uint64 and arr.max() > np.iinfo(np.int64).max:
         _fail(f"'{name}' holds ids beyond int64.", name)
-    arr = arr.astype(np.int64).ravel()
+    arr = arr.astype(np.int64, copy=False).ravel()
     if arr.size != size:
         _fail(f"'{name}' must have length {size}; got {arr.size}.", name)
-    return arr
+    return _read_only(arr, size)
 
 
 def _as_mask(mask, size, name):
@@ -873,7 +923,7 @@ def _synapse_arrays(is_exc, pre, post, weight, plastic, tau_plus, tau_minus, eta
               "pre", "post")
     return {
         "pre": pre, "post": post, "weight": _as_float(weight, "weight", n_syn, _PER_SYNAPSE),
-        "plastic": (is_exc[pre] & is_exc[post] if plastic is None else
+        "plastic": (_sealed(is_exc[pre] & is_exc[post]) if plastic is None else
                     _as_flags(plastic, "plastic", n_syn, _PER_SYNAPSE)),
         "tau_plus": _as_float(tau_plus, "tau_plus", n_syn, _PER_SYNAPSE),
         "tau_minus": _as_float(tau_minus, "tau_minus", n_syn, _PER_SYNAPSE),
@@ -888,8 +938,12 @@ def _pair_keys(a, b, n):
 
 
 def _sorted_by(arrays, first, second):
+    """``arrays`` (a dict of equal-length arrays) in the order of ``(first, second)``;
+    the same dict when they are in that order already (a stable sort keeps it)."""
+    if _is_sorted_by(arrays[first], arrays[second]):
+        return arrays
     order = np.lexsort((arrays[second], arrays[first]))
-    return {k: v[order] for k, v in arrays.items()}
+    return {k: _sealed(v[order]) for k, v in arrays.items()}
 
 
 def _index_of(ids, wanted, what):

@@ -17,10 +17,6 @@ import math
 
 import numpy as np
 
-#: Candidate pairs examined per vectorised batch (bounds temporary memory).
-_PAIRS_PER_BATCH = 4_000_000
-
-
 def grid_shape_for(n_neurons):
     """Smallest near-cubic grid ``(nx, ny, nz)`` with at least ``n_neurons`` points.
 
@@ -87,23 +83,99 @@ def _neighbour_offsets(max_distance, shape):
     return offsets[keep], d2[keep].astype(np.float64)
 
 
-def _grid_index(positions):
-    """Integer coordinates, grid shape and a point -> neuron lookup table."""
+def _grid_coordinates(positions):
+    """Integer coordinates shifted to start at 0, and the shape of their bounding box.
+
+    Parameters
+    ----------
+    positions : ndarray of shape (n_neurons, 3)
+        Integer grid coordinates (as floats).
+
+    Returns
+    -------
+    coords : ndarray of int64, shape (n_neurons, 3)
+    shape : tuple of int
+    """
     coords = np.rint(positions).astype(np.int64)
     if not np.allclose(coords, positions):
         raise ValueError("Distance-based connectivity needs integer grid positions.")
     coords -= coords.min(axis=0)
-    shape = tuple(int(s) for s in coords.max(axis=0) + 1)
-    flat = np.ravel_multi_index(coords.T, shape)
-    lookup = np.full(int(np.prod(shape)), -1, dtype=np.int64)
-    lookup[flat] = np.arange(len(positions))
-    if np.count_nonzero(lookup >= 0) != len(positions):
-        raise ValueError("Two neurons share a grid position.")
-    return coords, shape, lookup
+    return coords, tuple(int(s) for s in coords.max(axis=0) + 1)
+
+
+class _PaddedGrid:
+    """The neurons' grid with a margin of empty points, for neighbour look-ups by offset.
+
+    Each axis is padded by the largest offset along it, so that the point
+    ``coords[i] + offset`` of every neuron ``i`` and every offset lies in the
+    padded grid (its flat index ``flat[i] + shift(offset)``) and outside points
+    read as empty: no bounds checks per neuron and offset.
+
+    Parameters
+    ----------
+    coords : ndarray of int, shape (n_neurons, 3)
+        Distinct coordinates in ``[0, shape)``.
+    shape : tuple of int
+        The grid ``(nx, ny, nz)``.
+    offsets : ndarray of int, shape (n_offsets, 3)
+        The offsets that will be looked up.
+
+    Attributes
+    ----------
+    neuron : ndarray of int32, shape (n_padded_points,)
+        Index of the neuron at each point, -1 where empty.
+    occupied : ndarray of bool, shape (n_padded_points,)
+        ``neuron >= 0`` (a byte per point: the cheaper table to scan).
+    shifts : ndarray of intp, shape (n_offsets,)
+        ``start + flat shift`` of every offset (all >= 0).
+    base : ndarray of intp, shape (n_neurons,)
+        ``flat - start``: the point of neuron ``i`` at offset ``k`` is
+        ``base[i] + shifts[k]``.
+    """
+
+    def __init__(self, coords, shape, offsets):
+        reach = np.abs(offsets).max(axis=0) if len(offsets) else np.zeros(3, np.int64)
+        padded = tuple(int(size + 2 * r) for size, r in zip(shape, reach))
+        strides = np.array([padded[1] * padded[2], padded[2], 1], dtype=np.intp)
+        flat = (coords + reach).astype(np.intp) @ strides
+        flat_shift = offsets.astype(np.intp) @ strides
+        start = -int(flat_shift.min()) if len(offsets) else 0
+        self.neuron = np.full(math.prod(padded), -1, dtype=np.int32)
+        self.neuron[flat] = np.arange(len(coords), dtype=np.int32)
+        self.occupied = self.neuron >= 0
+        if np.count_nonzero(self.occupied) != len(coords):
+            raise ValueError("Two neurons share a grid position.")
+        self.shifts = flat_shift + start
+        self.base = flat - start
+
+    def neighbours(self, k, sources=None):
+        """Whether each neuron has a neighbour at offset ``k``, or who it is.
+
+        Parameters
+        ----------
+        k : int
+            Index of the offset.
+        sources : ndarray of intp, shape (n_sources,), optional
+            Neurons to look up the neighbour of (then the neighbour's index is
+            returned, -1 where none).
+
+        Returns
+        -------
+        ndarray of bool, shape (n_neurons,), or of int32, shape (n_sources,)
+        """
+        shift = self.shifts[k]
+        if sources is None:
+            return self.occupied[shift:][self.base]
+        return self.neuron[shift:][self.base[sources]]
 
 
 def distance_connectivity(positions, is_exc, conn_prob, lam, rng, cutoff=3.5):
     """Draw recurrent synapses with ``P = C[type_pre, type_post] exp(-(D/lam)^2)``.
+
+    Every candidate pair (a neuron and an occupied grid point at one of the
+    offsets within ``cutoff * lam``) takes one uniform draw, offset by offset
+    and, within an offset, in the order of the presynaptic neuron; the pair is
+    connected if the draw is below ``P``.
 
     Parameters
     ----------
@@ -125,31 +197,73 @@ def distance_connectivity(positions, is_exc, conn_prob, lam, rng, cutoff=3.5):
     pre, post : ndarray of int32, shape (n_syn,)
         Synapses sorted by ``(pre, post)``.
     """
-    coords, shape, lookup = _grid_index(np.asarray(positions, dtype=np.float64))
-    n = len(coords)
+    coords, shape = _grid_coordinates(np.asarray(positions, dtype=np.float64))
     conn_prob = np.asarray(conn_prob, dtype=np.float64)
-    types = (~np.asarray(is_exc, dtype=bool)).astype(np.int64)
+    types = (~np.asarray(is_exc, dtype=bool)).astype(np.intp)
     offsets, d2 = _neighbour_offsets(cutoff * lam, shape)
     gauss = np.exp(-d2 / (lam ** 2 if lam < 1e150 else math.inf))  # no OverflowError
-    strides = np.array([shape[1] * shape[2], shape[2], 1])
-    batch = max(1, _PAIRS_PER_BATCH // max(n, 1))
+    grid = _PaddedGrid(coords, shape, offsets)
     pres, posts = [], []
-    for b in range(0, len(offsets), batch):
-        off = offsets[b:b + batch]
-        target = coords[None, :, :] + off[:, None, :]
-        inside = np.all((target >= 0) & (target < np.array(shape)), axis=2)
-        which_off, src = np.nonzero(inside)
-        dst = lookup[target[which_off, src] @ strides]
-        occupied = dst >= 0
-        which_off, src, dst = which_off[occupied], src[occupied], dst[occupied]
-        prob = conn_prob[types[src], types[dst]] * gauss[b + which_off]
-        hit = rng.random(len(prob)) < prob
-        pres.append(src[hit])
-        posts.append(dst[hit])
-    pre = np.concatenate(pres) if pres else np.zeros(0, np.int64)
-    post = np.concatenate(posts) if posts else np.zeros(0, np.int64)
-    order = np.lexsort((post, pre))
-    return pre[order].astype(np.int32), post[order].astype(np.int32)
+    for k in range(len(offsets)):
+        pre, post = _synapses_at_offset(grid, k, conn_prob * gauss[k], types, rng)
+        pres.append(pre)
+        posts.append(post)
+    return _sorted_pairs(pres, posts, len(coords))
+
+
+def _synapses_at_offset(grid, k, prob_by_type, types, rng):
+    """Draw the synapses from every neuron to its neighbour at offset ``k``.
+
+    Parameters
+    ----------
+    grid : _PaddedGrid
+    k : int
+        Index of the offset.
+    prob_by_type : ndarray of shape (2, 2)
+        Connection probability at this offset by ``[pre_type, post_type]``.
+    types : ndarray of intp, shape (n_neurons,)
+        0 for excitatory, 1 for inhibitory neurons.
+    rng : numpy.random.Generator
+        Takes one uniform draw per neuron that has a neighbour at the offset.
+
+    Returns
+    -------
+    pre : ndarray of int32, shape (n_hits,)
+        Ascending.
+    post : ndarray of int32, shape (n_hits,)
+    """
+    sources = np.flatnonzero(grid.neighbours(k))
+    draws = rng.random(sources.size)
+    # only draws below the largest probability can connect: look up just those
+    below = np.flatnonzero(draws < prob_by_type.max())
+    sources = sources[below]
+    targets = grid.neighbours(k, sources)
+    hit = draws[below] < prob_by_type[types[sources], types[targets]]
+    return sources[hit].astype(np.int32), targets[hit]
+
+
+def _sorted_pairs(pres, posts, n_neurons):
+    """Concatenated ``(pre, post)`` pairs sorted by ``(pre, post)``.
+
+    Parameters
+    ----------
+    pres, posts : list of ndarray of int32
+        Distinct pairs, in pieces (fastest when each piece is sorted).
+    n_neurons : int
+
+    Returns
+    -------
+    pre, post : ndarray of int32, shape (n_pairs,)
+    """
+    if not pres:
+        return np.zeros(0, np.int32), np.zeros(0, np.int32)
+    keys = np.concatenate(pres).astype(np.int64)
+    keys *= n_neurons
+    keys += np.concatenate(posts)
+    keys.sort(kind="stable")              # merges the pieces, each of them increasing
+    pre = keys // n_neurons               # a division by a scalar is fast, divmod is not
+    keys -= pre * n_neurons
+    return pre.astype(np.int32), keys.astype(np.int32)
 
 
 def synaptic_weights(pre, post, is_exc, mean_by_type, shape, w_scale, rng):
@@ -176,11 +290,14 @@ def synaptic_weights(pre, post, is_exc, mean_by_type, shape, w_scale, rng):
         Signed weights (added to the target's potential per spike).
     """
     is_exc = np.asarray(is_exc, dtype=bool)
-    types_pre = (~is_exc[pre]).astype(np.int64)
-    types_post = (~is_exc[post]).astype(np.int64)
-    mean = np.asarray(mean_by_type, dtype=np.float64)[types_pre, types_post] * w_scale
-    magnitude = rng.gamma(shape, 1.0, len(pre)) * (mean / shape)
-    return np.where(is_exc[pre], magnitude, -magnitude)
+    # the gamma scale of each type pair, computed as (mean * w_scale) / shape per synapse
+    scale_by_type = (np.asarray(mean_by_type, dtype=np.float64) * w_scale) / shape
+    from_inh = ~is_exc[pre]
+    type_pair = from_inh.astype(np.intp) * 2
+    type_pair += ~is_exc[post]
+    weight = rng.gamma(shape, 1.0, len(pre))
+    weight *= scale_by_type.ravel()[type_pair]
+    return np.negative(weight, out=weight, where=from_inh)
 
 
 IN_WEIGHT_DISTRIBUTIONS = ("constant", "uniform")

@@ -105,6 +105,37 @@ def test_arrays_are_read_only_and_not_aliased():
             getattr(net, name)[0] = 1
 
 
+def test_read_only_sorted_arrays_are_taken_without_a_copy():
+    net = build_network(60, 2, seed=1)
+    arrays = {name: getattr(net, name) for name in (
+        "is_exc", "tau_m", "v_th", "pre", "post", "weight", "plastic", "tau_plus",
+        "synapse_id", "in_channel", "in_post", "in_weight")}
+    again = Network.from_arrays(**arrays, w_max=net.w_max)
+    for name, given in arrays.items():
+        assert np.shares_memory(getattr(again, name), given), name
+    # unsorted read-only arrays: sorted copies, the caller's left as they were
+    order = np.random.default_rng(0).permutation(net.n_synapses)
+    shuffled = {name: arrays[name][order] for name in ("pre", "post", "weight", "plastic",
+                                                         "tau_plus", "synapse_id")}
+    for arr in shuffled.values():
+        arr.flags.writeable = False
+    kept = {name: arr.copy() for name, arr in shuffled.items()}
+    resorted = Network.from_arrays(**{**arrays, **shuffled}, w_max=net.w_max)
+    for name in shuffled:
+        np.testing.assert_array_equal(getattr(resorted, name), arrays[name])
+        np.testing.assert_array_equal(shuffled[name], kept[name])
+
+
+@pytest.mark.parametrize("ids,unique", [([0, 1, 2, 3], True), ([3, 0, 2, 1], True),
+                                        ([2, 0, 2, 1], False), ([0, 1, 1, 2], False)])
+def test_duplicate_ids_are_found_in_any_order(ids, unique):
+    if unique:
+        assert sorted(tiny(synapse_id=ids).synapse_id.tolist()) == sorted(ids)
+    else:
+        with pytest.raises(ValueError, match="'synapse_id' must hold unique ids"):
+            tiny(synapse_id=ids)
+
+
 def test_every_constructor_path_validates():
     net = tiny()
     with pytest.raises(ValueError, match="'tau_m' must be positive"):

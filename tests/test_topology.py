@@ -169,3 +169,96 @@ def test_grid_shape_must_hold_integers():
         with pytest.raises(ValueError, match="'grid_shape' parameter of build_network"):
             build_network(60, 1, 0, grid_shape=bad)
     assert build_network(60, 1, 0, grid_shape=(np.int64(3), 4, 5)).n_neurons == 60
+
+
+# ------------------------------------------------ bit-identity with a naive build
+def _naive_synapses(positions, is_exc, conn, lam, cutoff, rng):
+    """Pairs ``(pre, post)`` by the rule of hrsnn.topology, one pair at a time.
+
+    Offsets in lexicographic order, within an offset the neurons in index
+    order; every neuron whose point at the offset holds a neuron takes one
+    uniform draw, connected if it is below ``C[type_pre, type_post] exp(-d2 / lam^2)``.
+    """
+    from itertools import product
+
+    coords = positions.astype(int)
+    coords -= coords.min(axis=0)
+    shape = coords.max(axis=0) + 1
+    at = {tuple(point): i for i, point in enumerate(coords.tolist())}
+    kind = [0 if e else 1 for e in is_exc]
+    radius2 = (cutoff * lam) ** 2 + 1e-9
+    pairs = []
+    for offset in product(*(range(-(size - 1), size) for size in shape)):
+        d2 = sum(o * o for o in offset)
+        if d2 == 0 or d2 > radius2:
+            continue
+        gauss = np.exp(-d2 / lam ** 2)
+        for i, point in enumerate(coords.tolist()):
+            j = at.get(tuple(p + o for p, o in zip(point, offset)))
+            if j is not None and rng.random() < conn[kind[i]][kind[j]] * gauss:
+                pairs.append((i, j))
+    return sorted(pairs)
+
+
+def _naive_network(n, n_inputs, seed, heterogeneous_synapses=True, **params):
+    """The synapses and inputs of build_network, restated plainly (the neuron
+    parameters are drawn by code this does not restate)."""
+    from hrsnn.model import BUILDER_PARAMETERS, defaults
+    v = {**defaults(BUILDER_PARAMETERS), **params}
+    rng = dict(zip(("placement", "neurons", "connectivity", "weights", "stdp", "inputs"),
+                   (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7))))
+    shape = v["grid_shape"] or grid_shape_for(n)
+    points = rng["placement"].permutation(int(np.prod(shape)))[:n]
+    positions = np.array([np.unravel_index(p, shape) for p in points], dtype=float)
+    is_exc = np.arange(n) < round(v["exc_fraction"] * n)
+    conn = [[v["c_ee"], v["c_ei"]], [v["c_ie"], v["c_ii"]]]
+    pairs = _naive_synapses(positions, is_exc, conn, v["conn_lambda"], v["conn_cutoff"],
+                            rng["connectivity"])
+    pre = np.array([i for i, _ in pairs], dtype=np.int32)
+    post = np.array([j for _, j in pairs], dtype=np.int32)
+    means = [[v["w_ee"], v["w_ei"]], [v["w_ie"], v["w_ii"]]]
+    gamma = rng["weights"].gamma(v["w_shape"], 1.0, len(pairs))
+    w_max = 2.0 * v["w_scale"] * v["w_ee"] if v["stdp_w_max"] is None else v["stdp_w_max"]
+    weight, plastic = np.zeros(len(pairs)), np.zeros(len(pairs), dtype=bool)
+    for k, (i, j) in enumerate(pairs):
+        mean = means[int(not is_exc[i])][int(not is_exc[j])] * v["w_scale"]
+        weight[k] = gamma[k] * (mean / v["w_shape"]) * (1 if is_exc[i] else -1)
+        plastic[k] = is_exc[i] and is_exc[j]
+        if plastic[k]:
+            weight[k] = min(max(weight[k], v["stdp_w_min"]), w_max)
+    stdp = {}
+    for name in ("tau_plus", "tau_minus", "eta_plus", "eta_minus"):
+        shape_k, mean = v[f"{name}_shape"], v[f"{name}_mean"]
+        stdp[name] = np.full(len(pairs), mean if name.startswith("tau") else 0.0)
+        if heterogeneous_synapses and mean > 0:
+            drawn = rng["stdp"].gamma(shape_k, mean / shape_k, int(plastic.sum()))
+        else:
+            drawn = np.full(int(plastic.sum()), float(mean))
+        if name.startswith("tau"):
+            drawn = np.clip(drawn, v["tau_min"], v["tau_max"])
+        stdp[name][plastic] = drawn
+    targets = [np.flatnonzero(rng["inputs"].random(n) < v["p_in"]) for _ in range(n_inputs)]
+    in_channel = np.concatenate([[c] * len(t) for c, t in enumerate(targets)] + [[]])
+    in_post = np.concatenate(targets + [[]])
+    in_weight = (rng["inputs"].uniform(-abs(v["w_in"]), abs(v["w_in"]), len(in_post))
+                 if v["w_in_dist"] == "uniform" else np.full(len(in_post), float(v["w_in"])))
+    return dict(positions=positions, is_exc=is_exc, pre=pre, post=post, weight=weight,
+                plastic=plastic, **stdp, in_channel=in_channel.astype(np.int32),
+                in_post=in_post.astype(np.int32), in_weight=in_weight,
+                synapse_id=np.arange(len(pairs)))
+
+
+@pytest.mark.parametrize("n,n_inputs,seed,params", [
+    (300, 3, 0, {}),
+    (250, 2, 5, dict(conn_lambda=1.5, conn_cutoff=2.5, exc_fraction=0.5, c_ii=0.0)),
+    (60, 1, 1, dict(conn_lambda=40.0)),                          # every pair a candidate
+    (200, 2, 2, dict(grid_shape=(200, 1, 1), c_ee=1.0)),         # a line
+    (200, 4, 3, dict(grid_shape=(9, 8, 5), heterogeneous_synapses=False,
+                     w_in_dist="constant", stdp_w_max=0.05)),   # empty points, clipped
+])
+def test_build_matches_a_naive_restatement_bit_for_bit(n, n_inputs, seed, params):
+    expected = _naive_network(n, n_inputs, seed, **params)
+    net = build_network(n, n_inputs, seed, **params)
+    assert net.n_synapses > 0
+    for name, want in expected.items():
+        np.testing.assert_array_equal(getattr(net, name), want, err_msg=name, strict=True)
