@@ -110,7 +110,7 @@ def noise_seed(seed, u):
     return int(state.generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 
-def encode(u, encoding, steps_per_input, dt, max_rate, low, high, seed):
+def encode(u, encoding, steps_per_input, dt, max_rate, low, high, seed, noisy=True):
     """Keyword arguments for :meth:`hrsnn.simulator.Simulator.run` for one sequence.
 
     Parameters
@@ -127,6 +127,9 @@ def encode(u, encoding, steps_per_input, dt, max_rate, low, high, seed):
         Per-channel range mapped to ``[0, 1]`` (Poisson only).
     seed : int
         Reservoir seed (Poisson draws and membrane noise).
+    noisy : bool, default=True
+        Whether the network has membrane noise; without, ``noise_seed`` is 0
+        (it would not be used) and costs no hash of ``u``.
 
     Returns
     -------
@@ -135,7 +138,7 @@ def encode(u, encoding, steps_per_input, dt, max_rate, low, high, seed):
         ``input_spikes``.
     """
     kwargs = {"n_steps": u.shape[0] * steps_per_input, "steps_per_input": steps_per_input,
-              "noise_seed": noise_seed(seed, u)}
+              "noise_seed": noise_seed(seed, u) if noisy else 0}
     if encoding == "current":
         kwargs["current"] = u
     elif encoding == "poisson":

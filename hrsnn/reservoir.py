@@ -17,6 +17,14 @@ from .simulator import Simulator, check_current, check_spike_total, input_limit
 
 _SIGNATURE = model.signature()
 
+def _blocks(n_samples, n_workers, per_worker=4):
+    """Contiguous ``(lo, hi)`` blocks of samples, about ``per_worker`` per worker
+    (each sample starts from the reset state, so the split changes no result)."""
+    n_blocks = min(n_samples, n_workers * per_worker)
+    edges = np.linspace(0, n_samples, n_blocks + 1).round().astype(int)
+    return list(zip(edges[:-1], edges[1:]))
+
+
 class Reservoir(Transformer):
     """Heterogeneous recurrent spiking reservoir (HRSNN) as a scikit-learn transformer.
 
@@ -223,15 +231,25 @@ class Reservoir(Transformer):
         template = self._current_simulator()     # transform leaves no state behind
         self._check_drive(template.network, X, "X", owner)
 
-        def one(i):
-            result = template.spawn().run(**self._encode(X[i]), record_spikes=False,
-                                          record_states=self.features != "counts",
-                                          tau_readout=self.tau_readout)
-            return self._features_of(result)
+        n_neurons = template.network.n_neurons
 
-        with ThreadPoolExecutor(max_workers=self._n_workers(len(X))) as pool:
-            rows = list(pool.map(one, range(len(X))))
-        return np.stack(rows) if rows else np.zeros((0, self.network_.n_neurons))
+        def block(bounds):
+            """Features of samples ``lo:hi``, one after another on one simulator."""
+            lo, hi = bounds
+            rows = np.empty((hi - lo, n_neurons))
+            simulator = template.spawn()
+            for i in range(lo, hi):
+                simulator.reset(weights=False)          # nothing learns here
+                result = simulator.run(**self._encode(X[i], network=template.network),
+                                       record_spikes=False, tau_readout=self.tau_readout,
+                                       record_states=self.features != "counts")
+                rows[i - lo] = self._features_of(result)
+            return rows
+
+        workers = self._n_workers(len(X))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            blocks = list(pool.map(block, _blocks(len(X), workers)))
+        return np.concatenate(blocks) if blocks else np.zeros((0, n_neurons))
 
     def run(self, u, *, reset=True, record_spikes=True, record_v=False,
             record_currents=False, record_traces=False):
@@ -446,12 +464,15 @@ class Reservoir(Transformer):
             return int(rs.integers(2 ** 63))
         return int(rs)
 
-    def _encode(self, u, low=None, high=None, seed=None):
-        """Simulator arguments for one sequence (fitted scaling and seed by default)."""
+    def _encode(self, u, low=None, high=None, seed=None, network=None):
+        """Simulator arguments for one sequence (fitted scaling, seed and network by
+        default; the network tells whether a noise seed is needed)."""
         if seed is None:
             low, high, seed = self.input_min_, self.input_max_, self.seed_
+        network = getattr(self, "network_", None) if network is None else network
+        noisy = network is None or bool(np.any(network.noise_sigma > 0))
         return encode(u, self.encoding, self.steps_per_input, self.dt, self.max_rate,
-                      low, high, seed)
+                      low, high, seed, noisy=noisy)
 
     def _learn(self, network, X, seed, low, high):
         """STDP over the training sequences, each from the reset neuron state."""
@@ -459,7 +480,7 @@ class Reservoir(Transformer):
         for _ in range(self.stdp_epochs):
             for u in X:
                 simulator.reset(weights=False)
-                simulator.run(**self._encode(u, low, high, seed), learn=True,
+                simulator.run(**self._encode(u, low, high, seed, network), learn=True,
                               record_spikes=False)
         return network.with_weights(simulator.weight)
 

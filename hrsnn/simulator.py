@@ -485,7 +485,7 @@ def check_current(network, current, name, owner):
         The argument and the method, for the message.
     """
     current = np.asarray(current)
-    if not current.size or np.abs(current).max() <= input_limit(network):
+    if not current.size or max(current.max(), -current.min()) <= input_limit(network):
         return                       # the quick bound suffices (the usual case)
     peak = peak_current(network, current)
     if peak > MAX_MAGNITUDE:

@@ -90,6 +90,26 @@ def test_same_seed_same_result_and_n_jobs_invariance():
     assert not np.array_equal(a, small(random_state=1).fit(X).transform(X))
 
 
+@pytest.mark.parametrize("encoding", ["current", "poisson"])
+def test_transform_blocks_change_no_result(encoding):
+    """Samples go to threads in contiguous blocks: any n_jobs, and any batch, gives
+    every sample the features of a reservoir that simulates it alone."""
+    X = data(n=11)
+    reservoir = small(encoding=encoding, n_jobs=1).fit(X)
+    alone = np.concatenate([reservoir.transform(X[i:i + 1]) for i in range(len(X))])
+    for n_jobs in (1, 2, 3, 5, -1):
+        np.testing.assert_array_equal(reservoir.set_params(n_jobs=n_jobs).transform(X), alone)
+
+
+def test_blocks_cover_every_sample_once():
+    from hrsnn.reservoir import _blocks
+    for n_samples, workers in ((1, 4), (7, 2), (100, 3), (5, 8)):
+        blocks = _blocks(n_samples, workers)
+        covered = [i for lo, hi in blocks for i in range(lo, hi)]
+        assert covered == list(range(n_samples))
+        assert all(hi > lo for lo, hi in blocks) and len(blocks) <= 4 * workers
+
+
 def test_poisson_encoding_is_deterministic_per_sample():
     X = data(n=5)
     reservoir = small(encoding="poisson", n_jobs=2).fit(X)

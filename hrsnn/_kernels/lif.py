@@ -180,6 +180,17 @@ def input_current(row, in_ptr, in_post, in_w, out):
 
 
 @njit(cache=True, nogil=True)
+def _same_row(current, row):
+    """True if input row ``row`` equals the one before (its current is already in
+    ``drive``: a static input, such as an image held for many steps, costs one
+    current computation)."""
+    for c in range(current.shape[1]):
+        if current[row, c] != current[row - 1, c]:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
 def _integrate(s_abs, decay, v_rest, ref_steps, v, last_spike):
     """Phase 1 without input current; branch-free so that it vectorises."""
     for i in range(v.shape[0]):
@@ -880,7 +891,8 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
         r = offset + k
         s_abs = step0 + r
         t = s_abs * dt
-        if has_current and r % steps_per_input == 0:
+        if has_current and r % steps_per_input == 0 and not (
+                k > 0 and _same_row(current, r // steps_per_input)):
             input_current(current[r // steps_per_input], in_ptr, in_post, in_w, drive_now)
         target = level
         if allowed and k % EVENT_WINDOW == 0:
