@@ -309,8 +309,10 @@ _RUN = (
           "have as many input channels as ``X``.", kind="network", allow_none=True),
     Param("random_state", None, "Seed of the network and of Poisson encoding (int >= 0, "
           "RandomState or Generator instance, or None).", kind="seed", allow_none=True),
-    Param("n_jobs", None, "Threads for ``transform`` (None = 1, -1 = all cores); results "
-          "are identical for every value.", kind="jobs", allow_none=True),
+    Param("n_jobs", None, "Threads for ``transform`` (None = 1, -1 = all cores); inside "
+          "``joblib.parallel_config('dask')`` (or another cluster backend), joblib "
+          "workers of the cluster instead (-1 = all). Results are identical for every "
+          "value.", kind="jobs", allow_none=True),
 )
 
 #: The model, section by section: section title -> entries (Param or GammaParam).

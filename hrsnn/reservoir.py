@@ -1,6 +1,7 @@
 """``Reservoir``: the scikit-learn transformer users import."""
 
 import os
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -23,6 +24,24 @@ def _blocks(n_samples, n_workers, per_worker=4):
     n_blocks = min(n_samples, n_workers * per_worker)
     edges = np.linspace(0, n_samples, n_blocks + 1).round().astype(int)
     return list(zip(edges[:-1], edges[1:]))
+
+
+def _cluster_backend():
+    """The active joblib backend if it is not a local one (threads, processes,
+    sequential), e.g. dask's inside ``joblib.parallel_config("dask")``; else None."""
+    if "joblib" not in sys.modules:          # then no backend can have been chosen
+        return None
+    from joblib.parallel import get_active_backend
+    from joblib._parallel_backends import (LokyBackend, MultiprocessingBackend,
+                                           SequentialBackend, ThreadingBackend)
+    backend, _ = get_active_backend()
+    local = (LokyBackend, MultiprocessingBackend, SequentialBackend, ThreadingBackend)
+    return None if isinstance(backend, local) else backend
+
+
+def _features_remotely(reservoir, X):
+    """``reservoir``'s features of ``X`` on a cluster worker (one thread)."""
+    return reservoir._block_features(reservoir._current_simulator(), X)
 
 
 class Reservoir(Transformer):
@@ -231,25 +250,32 @@ class Reservoir(Transformer):
         template = self._current_simulator()     # transform leaves no state behind
         self._check_drive(template.network, X, "X", owner)
 
-        n_neurons = template.network.n_neurons
+        if _cluster_backend() is not None:     # joblib.parallel_config("dask") and friends
+            from joblib import Parallel, delayed, effective_n_jobs
+            n_jobs = 1 if self.n_jobs is None else self.n_jobs
+            blocks = _blocks(len(X), effective_n_jobs(n_jobs))
+            rows = Parallel(n_jobs=n_jobs)(delayed(_features_remotely)(self, X[lo:hi])
+                                           for lo, hi in blocks)
+        else:
+            blocks = _blocks(len(X), self._n_workers(len(X)))
+            with ThreadPoolExecutor(max_workers=len(blocks) or 1) as pool:
+                rows = list(pool.map(lambda b: self._block_features(template, X[b[0]:b[1]]),
+                                     blocks))
+        return (np.concatenate(rows) if rows
+                else np.zeros((0, template.network.n_neurons)))
 
-        def block(bounds):
-            """Features of samples ``lo:hi``, one after another on one simulator."""
-            lo, hi = bounds
-            rows = np.empty((hi - lo, n_neurons))
-            simulator = template.spawn()
-            for i in range(lo, hi):
-                simulator.reset(weights=False)          # nothing learns here
-                result = simulator.run(**self._encode(X[i], network=template.network),
-                                       record_spikes=False, tau_readout=self.tau_readout,
-                                       record_states=self.features != "counts")
-                rows[i - lo] = self._features_of(result)
-            return rows
-
-        workers = self._n_workers(len(X))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            blocks = list(pool.map(block, _blocks(len(X), workers)))
-        return np.concatenate(blocks) if blocks else np.zeros((0, n_neurons))
+    def _block_features(self, template, X):
+        """Features of the sequences ``X``, one after another on one simulator spawned
+        from ``template`` (each from the reset state; nothing learns here)."""
+        rows = np.empty((len(X), template.network.n_neurons))
+        simulator = template.spawn()
+        for i, u in enumerate(X):
+            simulator.reset(weights=False)
+            result = simulator.run(**self._encode(u, network=template.network),
+                                   record_spikes=False, tau_readout=self.tau_readout,
+                                   record_states=self.features != "counts")
+            rows[i] = self._features_of(result)
+        return rows
 
     def run(self, u, *, reset=True, record_spikes=True, record_v=False,
             record_currents=False, record_traces=False):

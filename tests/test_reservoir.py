@@ -9,6 +9,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import RidgeClassifier
 from sklearn.pipeline import make_pipeline
 
+import hrsnn.reservoir
 from hrsnn import Reservoir, Simulator
 
 
@@ -297,3 +298,56 @@ def test_simulator_spawn_shares_network_but_not_state(fitted):
     sim.v[:] = 0.7
     assert np.all(twin.v == fitted.network_.v_init)
     assert twin.network is sim.network
+
+
+def test_transform_on_a_dask_cluster_gives_the_local_features():
+    """Inside joblib's dask backend, transform ships blocks of samples to the
+    cluster's workers (here a local cluster of two processes); the features are
+    those of a local run."""
+    distributed = pytest.importorskip("distributed")
+    import joblib
+    X = data(n=9)
+    reservoir = small(n_jobs=1).fit(X)
+    local = reservoir.transform(X)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            with joblib.parallel_config("dask"):
+                remote = reservoir.set_params(n_jobs=-1).transform(X)
+            assert len(client.scheduler_info()["workers"]) == 2
+    np.testing.assert_array_equal(remote, local)
+
+
+def test_local_joblib_backends_keep_the_threads():
+    import joblib
+    from hrsnn.reservoir import _cluster_backend
+    for backend in ("threading", "loky", "sequential"):
+        with joblib.parallel_config(backend):
+            assert _cluster_backend() is None
+
+
+_REMOTE_BLOCKS = []        # module level: dask pickles the spy by reference
+_real_features_remotely = hrsnn.reservoir._features_remotely
+
+
+def _spy_features_remotely(reservoir, X):
+    _REMOTE_BLOCKS.append(len(X))
+    return _real_features_remotely(reservoir, X)
+
+
+def test_dask_backend_runs_the_blocks_as_cluster_tasks(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    import joblib
+    import hrsnn.reservoir as module
+    monkeypatch.setattr(module, "_features_remotely", _spy_features_remotely)
+    calls = _REMOTE_BLOCKS
+    calls.clear()
+    X = data(n=7)
+    reservoir = small(n_jobs=2).fit(X)
+    local = reservoir.transform(X)
+    assert calls == []
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
+                            dashboard_address=None):
+        with joblib.parallel_config("dask"):
+            np.testing.assert_array_equal(reservoir.transform(X), local)
+    assert sum(calls) == 7 and len(calls) > 1

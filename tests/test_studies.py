@@ -55,6 +55,21 @@ def test_mc_study_is_deterministic(mc_records):
     assert again == mc_records
 
 
+def test_mc_study_in_worker_processes_gives_the_same_records(mc_records):
+    pooled = studies.memory_capacity_study(VARIANTS, SEEDS, workers=2, **MC_ARGS)
+    assert pooled == mc_records
+
+
+def test_rank_study_on_a_dask_cluster_gives_the_same_records(rank_records):
+    distributed = pytest.importorskip("distributed")
+    import joblib
+    with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
+                            dashboard_address=None):
+        with joblib.parallel_config("dask"):
+            remote = studies.effective_rank_study(VARIANTS, SEEDS, workers=-1, **RANK_ARGS)
+    assert remote == rank_records
+
+
 def test_mc_equals_independent_recomputation(mc_records):
     record = mc_records[3]
     variant, seed = record["variant"], record["seed"]

@@ -9,8 +9,9 @@ __all__ = ["effective_rank_study", "memory_capacity_study"]
 
 
 # ---------------------------------------------------------------- studies
-def _run(record_fn, variants, seeds, progress, desc, blas_threads, **kwargs):
-    """``record_fn(variant, seed, **kwargs)`` for every pair, seeds outermost."""
+def _run(record_fn, variants, seeds, progress, desc, blas_threads, workers, **kwargs):
+    """``record_fn(variant, seed, **kwargs)`` for every pair, seeds outermost (in
+    ``workers`` joblib workers unless it is None or 1)."""
     for variant in variants:
         if variant not in PRESETS:
             raise ValueError(f"Every variant must be one of {list(PRESETS)}; got "
@@ -20,17 +21,25 @@ def _run(record_fn, variants, seeds, progress, desc, blas_threads, **kwargs):
     records = []
     try:
         with threadpool_limits(limits=blas_threads, user_api="blas"):
-            _run_jobs(record_fn, jobs, records, bar, progress, kwargs)
+            _run_jobs(record_fn, jobs, records, bar, progress, workers, kwargs)
     finally:
         if bar is not None:
             bar.close()
     return records
 
 
-def _run_jobs(record_fn, jobs, records, bar, progress, kwargs):
-    """Append one record per job to ``records``, reporting progress after each."""
-    for variant, seed in jobs:
-        records.append(record_fn(variant, seed, **kwargs))
+def _run_jobs(record_fn, jobs, records, bar, progress, workers, kwargs):
+    """Append one record per job to ``records``, in order, reporting progress after
+    each; with ``workers`` (not None or 1) through joblib, so that a cluster
+    backend (``joblib.parallel_config("dask")``) runs them on the cluster."""
+    if workers is None or workers == 1:
+        done = (record_fn(variant, seed, **kwargs) for variant, seed in jobs)
+    else:
+        from joblib import Parallel, delayed
+        done = Parallel(n_jobs=workers, return_as="generator")(
+            delayed(record_fn)(variant, seed, **kwargs) for variant, seed in jobs)
+    for (variant, seed), record in zip(jobs, done):
+        records.append(record)
         if bar is not None:
             bar.set_postfix_str(f"{variant} seed {seed}")
             bar.update()
@@ -51,7 +60,8 @@ def _progress_bar(progress, total, desc):
 
 def memory_capacity_study(variants=VARIANTS, seeds=range(5), n_neurons=500, *,
                           n_steps=3000, n_fit_steps=1000, k_max=50, washout=100,
-                          progress=None, blas_threads=1, **reservoir_params):
+                          progress=None, blas_threads=1, workers=None,
+                          **reservoir_params):
     """Memory capacity, spike count and spike efficiency per preset and seed.
 
     For every seed and variant: :func:`study_reservoir`, STDP on an i.i.d.
@@ -84,6 +94,11 @@ def memory_capacity_study(variants=VARIANTS, seeds=range(5), n_neurons=500, *,
         matrices are small, so threads gain little, and on a busy machine
         they can cost much: a 200 x 500 SVD took 1.4 s with two OpenBLAS
         threads and 5 ms with one on a loaded 2-core machine.
+    workers : int or None, default=None
+        joblib workers over the (seed, variant) records (None: one after
+        another in this process; -1: all cores). Inside
+        ``joblib.parallel_config("dask")`` with a ``dask.distributed`` client
+        they run on the cluster. The records do not depend on it.
     **reservoir_params
         Other :class:`~hrsnn.Reservoir` parameters (override :data:`STUDY_INPUT`).
 
@@ -94,14 +109,14 @@ def memory_capacity_study(variants=VARIANTS, seeds=range(5), n_neurons=500, *,
         :func:`memory_capacity_record`.
     """
     return _run(memory_capacity_record, variants, seeds, progress, "memory capacity",
-                blas_threads,
+                blas_threads, workers,
                 n_neurons=n_neurons, n_steps=n_steps, n_fit_steps=n_fit_steps,
                 k_max=k_max, washout=washout, **reservoir_params)
 
 
 def effective_rank_study(variants=VARIANTS, seeds=range(5), n_neurons=500, *,
                          n_stimuli=200, n_steps=50, n_fit=20, energy=0.99, n_jobs=None,
-                         progress=None, blas_threads=1, **reservoir_params):
+                         progress=None, blas_threads=1, workers=None, **reservoir_params):
     """Effective rank of the final-state matrix and spike count per preset and seed.
 
     For every seed and variant: :func:`study_reservoir`, STDP on ``n_fit``
@@ -125,7 +140,7 @@ def effective_rank_study(variants=VARIANTS, seeds=range(5), n_neurons=500, *,
         Fraction of the singular-value sum the rank holds.
     n_jobs : int or None, default=None
         Threads for ``transform``; results are identical for every value.
-    progress, blas_threads, **reservoir_params
+    progress, blas_threads, workers, **reservoir_params
         As in :func:`memory_capacity_study`.
 
     Returns
@@ -135,7 +150,7 @@ def effective_rank_study(variants=VARIANTS, seeds=range(5), n_neurons=500, *,
         :func:`effective_rank_record`.
     """
     return _run(effective_rank_record, variants, seeds, progress, "effective rank",
-                blas_threads,
+                blas_threads, workers,
                 n_neurons=n_neurons, n_stimuli=n_stimuli, n_steps=n_steps, n_fit=n_fit,
                 energy=energy, n_jobs=n_jobs, **reservoir_params)
 
