@@ -26,6 +26,10 @@ def _blocks(n_samples, n_workers, per_worker=4):
     return list(zip(edges[:-1], edges[1:]))
 
 
+#: Most bytes of recorded states one ``run_batch`` call of ``transform`` holds.
+_BATCH_STATE_BYTES = 32 * 2 ** 20
+
+
 def _cluster_backend():
     """The active joblib backend if it is not a local one (threads, processes,
     sequential), e.g. dask's inside ``joblib.parallel_config("dask")``; else None."""
@@ -265,17 +269,29 @@ class Reservoir(Transformer):
                 else np.zeros((0, template.network.n_neurons)))
 
     def _block_features(self, template, X):
-        """Features of the sequences ``X``, one after another on one simulator spawned
-        from ``template`` (each from the reset state; nothing learns here)."""
-        rows = np.empty((len(X), template.network.n_neurons))
-        simulator = template.spawn()
-        for i, u in enumerate(X):
-            simulator.reset(weights=False)
-            result = simulator.run(**self._encode(u, network=template.network),
-                                   record_spikes=False, tau_readout=self.tau_readout,
-                                   record_states=self.features != "counts")
-            rows[i] = self._features_of(result)
-        return rows
+        """Features of the sequences ``X`` from ``template``'s network, each from the
+        reset state (nothing learns here), a kernel call per group of sequences
+        whose recorded states stay within ``_BATCH_STATE_BYTES``."""
+        n_rows = X.shape[1] if self.features != "counts" else 0
+        per_sequence = max(1, n_rows * template.network.n_neurons * 8)
+        size = max(1, _BATCH_STATE_BYTES // per_sequence)
+        return np.concatenate([self._batch_features(template, X[lo:lo + size])
+                               for lo in range(0, len(X), size)])
+
+    def _batch_features(self, template, X):
+        """Features of the sequences ``X`` in one ``Simulator.run_batch`` call."""
+        encoded = [self._encode(u, network=template.network) for u in X]
+        inputs = ({"currents": X} if self.encoding == "current" else
+                  {"input_spikes": [kwargs["input_spikes"] for kwargs in encoded]})
+        counts, states = template.run_batch(
+            X.shape[1] * self.steps_per_input, steps_per_input=self.steps_per_input,
+            record_states=self.features != "counts", tau_readout=self.tau_readout,
+            noise_seeds=[kwargs["noise_seed"] for kwargs in encoded], **inputs)
+        if self.features == "counts":
+            return counts.astype(np.float64)
+        if self.features == "final":
+            return states[:, -1].copy()
+        return states.mean(axis=1)
 
     def run(self, u, *, reset=True, record_spikes=True, record_v=False,
             record_currents=False, record_traces=False):
@@ -509,13 +525,6 @@ class Reservoir(Transformer):
                 simulator.run(**self._encode(u, low, high, seed, network), learn=True,
                               record_spikes=False)
         return network.with_weights(simulator.weight)
-
-    def _features_of(self, result):
-        if self.features == "counts":
-            return result.counts.astype(np.float64)
-        if self.features == "final":
-            return result.states[-1].copy()
-        return result.states.mean(axis=0)
 
     def _n_workers(self, n_samples):
         n_jobs = 1 if self.n_jobs is None else self.n_jobs

@@ -370,9 +370,9 @@ class Simulator:
         plasticity = self._plasticity(bool(learn))
         done, n_recorded, event_steps, lazy_steps = 0, 0, 0, 0
         while done < n_steps:
-            steps, n_recorded, events_taken, lazy_taken = k.run_steps(n_steps - done, done, self.step, st.dt,
-                                            st.neurons, state, synapses, plasticity,
-                                            drive, recording, n_recorded, events)
+            steps, n_recorded, events_taken, lazy_taken = k.run_steps(
+                n_steps - done, done, self.step, st.dt, st.neurons, state, synapses,
+                plasticity, drive, recording, n_recorded, events)
             done += steps
             event_steps += events_taken
             lazy_steps += lazy_taken
@@ -389,6 +389,76 @@ class Simulator:
             **({"ge": recording.ge_samples, "gi": recording.gi_samples,
                 "a": recording.a_samples} if record_currents else {}))
 
+    def run_batch(self, n_steps=None, *, currents=None, input_spikes=None,
+                  steps_per_input=1, record_states=False, tau_readout=20.0,
+                  noise_seeds=None, event_driven=None):
+        """Simulate independent sequences, each from the reset state, without STDP.
+
+        One kernel call runs them one after another on shared network arrays, so
+        many short sequences (classification, memory-capacity stimuli) cost no
+        Python per sequence. The simulator's own state is neither used nor
+        changed; the weights are the current :attr:`weight`. Each sequence gives
+        what ``spawn().run(...)`` would.
+
+        Parameters
+        ----------
+        n_steps : int, optional
+            Steps per sequence; defaults to ``n_input_steps * steps_per_input``.
+        currents : array_like of shape (n_sequences, n_input_steps, n_inputs), optional
+            Input currents (see :meth:`run`).
+        input_spikes : sequence of tuple or array_like, optional
+            One entry per sequence, as ``input_spikes`` of :meth:`run`.
+        steps_per_input : int, default=1
+        record_states : bool, default=False
+            Also return the filtered spike trains at the end of every input step.
+        tau_readout : float, default=20.0
+            ms.
+        noise_seeds : array_like of int, shape (n_sequences,), optional
+            Membrane-noise seed per sequence (default 0).
+        event_driven : bool or None, default=None
+            As in :meth:`run`.
+
+        Returns
+        -------
+        counts : ndarray of int64, shape (n_sequences, n_neurons)
+        states : ndarray of shape (n_sequences, n_input_steps, n_neurons) or None
+        """
+        st = self._static
+        if currents is not None and input_spikes is not None:
+            raise ValueError("Give 'currents' or 'input_spikes' to run_batch, not both.")
+        if not (is_real(tau_readout) and is_finite(tau_readout) and tau_readout > 0):
+            raise ValueError("'tau_readout' must be a positive number of ms; got "
+                             f"{tau_readout!r}.")
+        currents, n_seq, n_steps = _batch_currents(st, currents, input_spikes, n_steps,
+                                                   steps_per_input)
+        spike_ptrs, spike_channels = _batch_spikes(st, input_spikes, n_seq, n_steps)
+        seeds = np.zeros(n_seq, dtype=np.int64) if noise_seeds is None else np.array(
+            [_check_seed(seed) for seed in np.asarray(noise_seeds).ravel()], dtype=np.int64)
+        if seeds.size != n_seq:
+            raise ValueError(f"'noise_seeds' must hold one seed per sequence ({n_seq}); "
+                             f"got {seeds.size}.")
+        n, n_rows = st.n_neurons, n_steps // int(steps_per_input)
+        counts = np.zeros((n_seq, n), dtype=np.int64)
+        states = np.zeros((n_seq, n_rows if record_states else 0, n))
+        state = _kernels.NeuronState(
+            v=np.empty(n), last_spike=np.empty(n, dtype=np.int64), readout=np.empty(n),
+            readout_powers=st.readout_powers(tau_readout),
+            readout_clock=np.empty(n, dtype=np.int64), drive=np.zeros(n),
+            spiked=np.empty(n, dtype=np.int64), ge=np.empty(n), gi=np.empty(n),
+            a=np.empty(n), traces=np.empty((len(st.trace_taus), n)),
+            trace_powers=st.trace_powers, trace_clock=np.empty(n, dtype=np.int64))
+        drive = _kernels.Drive(in_ptr=st.in_ptr, in_post=st.in_post, in_weight=st.in_w,
+                               current=currents[0] if n_seq else np.zeros((0, st.n_inputs)),
+                               steps_per_input=int(steps_per_input),
+                               spike_ptr=np.zeros(n_steps + 1, dtype=np.int64),
+                               spike_channels=spike_channels, noise_seed=0)
+        _kernels.run_batch(n_steps, st.dt, st.neurons, state,
+                           _kernels.Synapses(ptr=st.syn_ptr, post=st.syn_post,
+                                             weight=self.weight),
+                           self._plasticity(False), drive, st.network.v_init, currents,
+                           spike_ptrs, seeds, counts, states, _event_mode(event_driven))
+        return counts, states if record_states else None
+
     def _plasticity(self, learn):
         """The STDP bundle; the per-synapse table is copied on the first learning run."""
         st = self._static
@@ -397,6 +467,49 @@ class Simulator:
         # without learning the kernel never touches it: the shared template will do
         table = st.initial_plastic_state if self.plastic_state is None else self.plastic_state
         return st.plasticity._replace(learn=learn, state=table)
+
+
+def _batch_currents(st, currents, input_spikes, n_steps, steps_per_input):
+    """``run_batch``'s currents as (n_sequences, n_input_steps or 0, n_inputs) float64,
+    checked, with the number of sequences and of steps."""
+    if int(steps_per_input) != steps_per_input or steps_per_input < 1:
+        raise ValueError(f"'steps_per_input' must be a positive integer; got {steps_per_input!r}.")
+    if currents is None:
+        if input_spikes is None:
+            raise ValueError("run_batch needs 'currents' or 'input_spikes'.")
+        n_seq = len(input_spikes)
+        if n_steps is None or int(n_steps) != n_steps or n_steps < 0:
+            raise ValueError("With 'input_spikes', give 'n_steps' (a non-negative integer); "
+                             f"got {n_steps!r}.")
+        return np.zeros((n_seq, 0, st.n_inputs)), n_seq, int(n_steps)
+    currents = np.ascontiguousarray(currents, dtype=np.float64)
+    if currents.ndim != 3 or currents.shape[2] != st.n_inputs:
+        raise ValueError("'currents' must have shape (n_sequences, n_input_steps, "
+                         f"{st.n_inputs}); got {currents.shape}.")
+    if not np.all(np.isfinite(currents)):
+        raise ValueError("'currents' must be finite; it contains NaN or inf.")
+    check_current(st.network, currents, "currents", "Simulator.run_batch")
+    covered = currents.shape[1] * int(steps_per_input)
+    n_steps = covered if n_steps is None else n_steps
+    if int(n_steps) != n_steps or not 0 <= n_steps <= covered:
+        raise ValueError(f"'n_steps' must be an integer in [0, {covered}] (the steps "
+                         f"'currents' covers); got {n_steps!r}.")
+    return currents, currents.shape[0], int(n_steps)
+
+
+def _batch_spikes(st, input_spikes, n_seq, n_steps):
+    """Every sequence's input spikes: pointers by step into one channel array."""
+    if input_spikes is None:
+        return np.zeros((n_seq, n_steps + 1), dtype=np.int64), np.zeros(0, dtype=np.int32)
+    pointers, channels, offset = np.empty((n_seq, n_steps + 1), dtype=np.int64), [], 0
+    for i, spikes in enumerate(input_spikes):
+        if not isinstance(spikes, tuple):
+            check_spike_total(np.asarray(spikes), "input_spikes", "Simulator.run_batch")
+        ptr, chans = _spike_csr(spikes, n_steps, st.n_inputs)
+        pointers[i] = ptr + offset
+        channels.append(chans)
+        offset += chans.size
+    return pointers, (np.concatenate(channels) if channels else np.zeros(0, dtype=np.int32))
 
 
 def _event_mode(event_driven):

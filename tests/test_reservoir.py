@@ -102,6 +102,39 @@ def test_transform_blocks_change_no_result(encoding):
         np.testing.assert_array_equal(reservoir.set_params(n_jobs=n_jobs).transform(X), alone)
 
 
+@pytest.mark.parametrize("features", ["counts", "final", "mean"])
+@pytest.mark.parametrize("encoding", ["current", "poisson"])
+def test_batched_transform_equals_one_run_per_sequence(features, encoding):
+    """transform simulates many sequences per kernel call (Simulator.run_batch); every
+    row is what Reservoir.run gives for that sequence alone."""
+    X = data(n=6)
+    reservoir = small(encoding=encoding, features=features).fit(X)
+    F = reservoir.transform(X)
+    for i, u in enumerate(X):
+        result = reservoir.run(u)
+        expected = {"counts": result.counts.astype(np.float64), "final": result.states[-1],
+                    "mean": result.states.mean(axis=0)}[features]
+        np.testing.assert_array_equal(F[i], expected)
+
+
+def test_run_batch_leaves_the_simulator_alone():
+    X = data(n=3)
+    reservoir = small().fit(X)
+    simulator = Simulator(reservoir.network_, reservoir.dt)
+    simulator.run(current=X[0])
+    before = simulator.get_state()
+    counts, states = simulator.run_batch(currents=X, record_states=True)
+    after = simulator.get_state()
+    assert all(np.array_equal(before[k], after[k]) for k in before)
+    assert counts.shape == (3, 120) and states.shape == (3, 30, 120)
+    with pytest.raises(ValueError, match="not both"):
+        simulator.run_batch(currents=X, input_spikes=[(np.array([0]), np.array([0]))])
+    with pytest.raises(ValueError, match="finite"):
+        simulator.run_batch(currents=np.full((1, 4, 2), np.nan))
+    with pytest.raises(ValueError, match="noise_seeds"):
+        simulator.run_batch(currents=X, noise_seeds=[1, 2])
+
+
 def test_blocks_cover_every_sample_once():
     from hrsnn.reservoir import _blocks
     for n_samples, workers in ((1, 4), (7, 2), (100, 3), (5, 8)):

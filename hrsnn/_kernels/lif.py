@@ -990,3 +990,60 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
     if not lazy_traces:
         trace_clock[:] = step0 + offset + steps_done - 1
     return steps_done, n_recorded, event_steps, lazy_steps
+
+
+@njit(cache=True, nogil=True)
+def run_batch(n_steps, dt, neurons, state, synapses, plasticity, drive, v_init, currents,
+              spike_ptrs, noise_seeds, counts, states, event_driven=EVENTS_AUTO):
+    """Simulate independent sequences one after another, each from the reset state,
+    without learning: several samples per call, sharing the network's arrays.
+
+    Parameters
+    ----------
+    n_steps : int
+        Steps of every sequence.
+    dt : float
+    neurons, synapses, plasticity
+        As for :func:`run_steps` (``plasticity.learn`` must be False).
+    state : NeuronState
+        Working space; reset before every sequence (``v`` to ``v_init``).
+    drive : Drive
+        Its ``in_*``, ``steps_per_input`` and ``spike_channels`` (all sequences'
+        input spikes, concatenated) are used; the rest comes per sequence.
+    v_init : ndarray of shape (n_neurons,)
+    currents : ndarray of shape (n_sequences, n_input_steps or 0, n_inputs)
+        Input currents (zero rows: none).
+    spike_ptrs : ndarray of int64, shape (n_sequences, n_steps + 1)
+        Each sequence's input spikes by step, as offsets into ``spike_channels``.
+    noise_seeds : ndarray of int64, shape (n_sequences,)
+    counts : ndarray of int64, shape (n_sequences, n_neurons)
+        Spike counts, incremented.
+    states : ndarray of shape (n_sequences, n_input_steps or 0, n_neurons)
+        Filtered spike trains at the end of every input step (zero rows: off).
+    event_driven : int, default=EVENTS_AUTO
+    """
+    n = v_init.shape[0]
+    none_2d = np.zeros((0, n))
+    for i in range(counts.shape[0]):
+        _reset_state(state, v_init)
+        sequence = Drive(drive.in_ptr, drive.in_post, drive.in_weight, currents[i],
+                         drive.steps_per_input, spike_ptrs[i], drive.spike_channels,
+                         noise_seeds[i])
+        recording = Recording(counts[i], states[i], none_2d, np.zeros(0, dtype=np.int64),
+                              np.zeros(0, dtype=np.int32), none_2d, none_2d, none_2d,
+                              np.zeros((0, state.traces.size)))
+        run_steps(n_steps, 0, 0, dt, neurons, state, synapses, plasticity, sequence,
+                  recording, 0, event_driven)
+
+
+@njit(cache=True, nogil=True)
+def _reset_state(state, v_init):
+    """The reset state of :meth:`hrsnn.Simulator.reset` (weights aside)."""
+    state.v[:] = v_init
+    state.last_spike[:] = NEVER_SPIKED
+    state.readout[:] = 0.0
+    state.ge[:] = 0.0
+    state.gi[:] = 0.0
+    state.a[:] = 0.0
+    state.traces[:] = 0.0
+    state.trace_clock[:] = -1
