@@ -17,8 +17,9 @@ Prints, in one invocation:
 4. The richer neuron models (current synapses, adaptation, noise, bias, all)
    against the delta-synapse network, per neuron-step, same input.
 5. ``transform`` of the 1,797 digits with the default classifier, samples per
-   second with 1 and 2 threads, against one sample per call and per pool task
-   (how ``transform`` worked before blocks) in the same run.
+   second with 1 and 2 threads, each tree in a new process; with ``--baseline``
+   another checkout (say, the commit before a change) in the same run, the
+   ratio, and whether the features are identical.
 6. ``from hrsnn import Reservoir`` time and first-call latency of a 200-neuron
    ``transform`` in a new process with a warm Numba cache.
 
@@ -33,6 +34,7 @@ Timing assertions do not belong in unit tests; this script only prints.
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -229,35 +231,47 @@ def report_rich_models(n_neurons, repeats):
         print(f"{name:>18} {ns:>15.2f} {ns / reference:>16.2f}x {rate:>5.1f}Hz")
 
 
-def report_transform(repeats):
-    """Digits with the default classifier: transform now, and one task per sample."""
-    from concurrent.futures import ThreadPoolExecutor
+TRANSFORM_CHILD = """
+import hashlib, json, sys, time
+from hrsnn.classification import default_classifier, digits_dataset
+repeats = int(sys.argv[1])
+X, _ = digits_dataset()
+reservoir = default_classifier()[0].fit(X)
+reservoir.transform(X[:20])
+out = {}
+for n_jobs in (1, 2):
+    reservoir.set_params(n_jobs=n_jobs)
+    walls = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        F = reservoir.transform(X)
+        walls.append(time.perf_counter() - t0)
+    out[n_jobs] = [len(X) / min(walls), hashlib.sha256(F.tobytes()).hexdigest()]
+print(json.dumps(out))
+"""
 
-    from hrsnn.classification import default_classifier, digits_dataset
 
-    X, _ = digits_dataset()
-    reservoir = default_classifier()[0].fit(X)
-    reservoir.transform(X[:20])
-
-    def per_sample(n_jobs):
-        """One pool task and one spawned simulator per sample (before blocks)."""
-        template = reservoir._current_simulator()
-
-        def one(u):
-            return template.spawn().run(**reservoir._encode(u), record_spikes=False).counts
-        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            return np.stack(list(pool.map(one, X))).astype(np.float64)
-
-    print(f"\n== transform of the {len(X)} digits, default classifier "
-          f"({reservoir.n_neurons} neurons, {X.shape[1]} steps; best of {repeats}) ==")
-    for n_jobs in (1, 2):
-        reservoir.set_params(n_jobs=n_jobs)
-        now = _best(lambda: reservoir.transform(X), repeats)
-        before = _best(lambda: per_sample(n_jobs), repeats)
-        same = np.array_equal(reservoir.transform(X), per_sample(n_jobs))
-        print(f"   {n_jobs} thread(s): {len(X) / now:>6.0f} samples/s; one task per sample: "
-              f"{len(X) / before:>6.0f} samples/s; ratio {before / now:.2f}x; "
-              f"features identical: {same}")
+def report_transform(repeats, baseline):
+    """Digits with the default classifier: samples per second of this tree's
+    ``transform`` and, given ``baseline`` (another checkout), of that one, each in
+    a new process, alternately."""
+    trees = {"this tree": REPO} | ({"baseline": Path(baseline)} if baseline else {})
+    print(f"\n== transform of the 1,797 digits, default classifier (best of {repeats} "
+          "per process, new process per tree) ==")
+    rates = {}
+    for name, tree in trees.items():
+        env = dict(os.environ, PYTHONPATH=str(tree))
+        out = subprocess.run([sys.executable, "-c", TRANSFORM_CHILD, str(repeats)],
+                             capture_output=True, text=True, check=True, cwd=tree, env=env)
+        rates[name] = json.loads(out.stdout.strip().splitlines()[-1])
+    for n_jobs in ("1", "2"):
+        line = f"   {n_jobs} thread(s): this tree {rates['this tree'][n_jobs][0]:>6.0f} samples/s"
+        if baseline:
+            old = rates["baseline"][n_jobs]
+            line += (f"; baseline {old[0]:>6.0f} samples/s; ratio "
+                     f"{rates['this tree'][n_jobs][0] / old[0]:.2f}x; features identical: "
+                     f"{old[1] == rates['this tree'][n_jobs][1]}")
+        print(line)
 
 
 def _best(fn, repeats):
@@ -313,6 +327,9 @@ def main(argv=None):
     ap.add_argument("--rich-neurons", type=int, default=10_000,
                     help="network size of the richer-model comparison (0: skip)")
     ap.add_argument("--no-transform", action="store_true", help="skip the digits transform")
+    ap.add_argument("--baseline", default=None,
+                    help="another checkout (e.g. `git worktree add ../before 297cdf4`) whose "
+                         "transform is timed in the same run for the ratio")
     ap.add_argument("--latency-repeats", type=int, default=5)
     ap.add_argument("--scale-child", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--duration-ms", type=int, default=1000, help=argparse.SUPPRESS)
@@ -339,7 +356,7 @@ def main(argv=None):
     if args.rich_neurons:
         report_rich_models(args.rich_neurons, args.repeats)
     if not args.no_transform:
-        report_transform(args.repeats)
+        report_transform(args.repeats, args.baseline)
     if args.latency_repeats:
         report_latency(args.latency_repeats)
 

@@ -18,6 +18,26 @@ default schedule (see ``shared/bench/README.md``, "Dynamics"):
 4. reset: spiking neurons are set to ``v_reset`` (and their adaptation
    variable jumps by ``1 / tau_adapt``).
 
+Event-driven steps. Without input current and ingredients, and with ``v_rest``
+and ``v_reset`` below every threshold (``Neurons.quiet``), a potential below
+threshold stays below it while no spike arrives (the decay moves it towards
+``v_rest``; ``quiet`` also asks that one step's decay of a potential at
+threshold exceeds a few units in the last place, so rounding cannot lift it).
+So only the neurons that received a spike in the step before can spike:
+
+* ``LISTED`` steps integrate every neuron as above but check only those
+  neurons (listed once each while delivering): the clock-driven arithmetic,
+  bit for bit;
+* ``LAZY`` steps touch only those neurons: a potential is exact at step
+  ``v_clock[i]`` and is brought up to date (one factor ``exp(gap
+  log_decay)``, equal to ``gap`` factors ``decay`` to rounding) when a spike
+  reaches it, when it is checked, and for all neurons at the end of a call; a
+  neuron reset at step ``s`` is held until ``s + ref_steps - 1``.
+
+The kind of step is chosen per window (``EVENT_WINDOW``) from the synapses the
+previous window's spikes went through; the first window of a call is
+clock-driven, and every switch brings the potentials up to date.
+
 Time is counted in integer steps; the time seen by STDP is ``step * dt``.
 The filtered spike trains (``readout``, time constant ``tau_readout``) grow by
 1 per spike in phase 4 and decay by ``exp(-dt / tau_readout)`` per step. When
