@@ -84,16 +84,17 @@ Both clip ``w`` to ``[w_min, w_max]`` after every update.
 Plastic synapses keep everything an STDP event touches in one 64-byte row of
 ``Plasticity.state`` (one cache line): see the ``PS_*`` column indices below.
 Rows are in postsynaptic order; ``Plasticity.row[k]`` is the row of synapse
-``k`` (-1 if static) and ``Plasticity.syn[p]`` the synapse of row ``p``.
+``k`` (-1 if static) and ``Plasticity.syn[p]`` the synapse of row ``p``. While a
+learning call runs, a plastic weight lives in its row (``PS_WEIGHT``), so the
+post pathway never reaches into ``Synapses.weight`` (in presynaptic order, so
+all over memory); ``weight[k]`` is refreshed from the row before synapse ``k``
+delivers a spike, and every weight is written back at the end of the call.
 """
 
 from collections import namedtuple
 
 import numpy as np
-from llvmlite import ir
-from numba import njit, types
-from numba.core import cgutils
-from numba.extending import intrinsic
+from numba import njit
 
 #: Value of ``last_spike`` for a neuron that has never spiked.
 NEVER_SPIKED = np.iinfo(np.int64).min // 4
@@ -113,10 +114,11 @@ EVENTS_NEVER, EVENTS_AUTO, EVENTS_ALWAYS = 0, 1, 2
 #: neurons are checked against threshold; lazy potentials.
 CLOCKED, LISTED, LAZY = 0, 1, 2
 
-#: Columns of ``plastic_state``: traces, time of their last update, parameters.
+#: Columns of ``plastic_state``: traces, time of their last update, parameters,
+#: and the weight while a learning call runs.
 PS_TRACE_PRE, PS_TRACE_POST, PS_TIME = 0, 1, 2
 PS_TAU_PLUS, PS_TAU_MINUS, PS_ETA_PLUS, PS_ETA_MINUS = 3, 4, 5, 6
-PS_COLUMNS = 8
+PS_WEIGHT, PS_COLUMNS = 7, 8
 
 
 #: Per-neuron constants. ``decay`` is ``exp(-dt / tau_m)``; ``ref_steps`` the
@@ -332,87 +334,59 @@ def _depress(t, spiked, n_spikes, syn_ptr, plastic_row, plastic_state, rule, syn
     their delivery, which used the weights before this update; rows are disjoint,
     so the order of the two does not matter across spikes)."""
     soft, w_min, w_max = rule
-    _prefetch_rows(spiked, n_spikes, syn_ptr, plastic_row, plastic_state.ravel())
     for q in range(n_spikes):
         j = spiked[q]
         for k in range(syn_ptr[j], syn_ptr[j + 1]):
             p = plastic_row[k]
             if p >= 0:
                 x, y = _traces_at(plastic_state, p, t)
-                syn_w[k], x = _depression(syn_w[k], x, y, plastic_state[p, PS_ETA_PLUS],
-                                          plastic_state[p, PS_ETA_MINUS], soft, w_min,
-                                          w_max)
+                w, x = _depression(plastic_state[p, PS_WEIGHT], x, y,
+                                   plastic_state[p, PS_ETA_PLUS],
+                                   plastic_state[p, PS_ETA_MINUS], soft, w_min, w_max)
+                plastic_state[p, PS_WEIGHT] = syn_w[k] = w
                 plastic_state[p, PS_TRACE_PRE] = x
                 plastic_state[p, PS_TRACE_POST] = y
 
 
 @njit(cache=True, nogil=True)
-def _potentiate(t, spiked, n_spikes, plastic_ptr, plastic_syn, plastic_state, rule, syn_w):
-    """Phase 3c: potentiation of the plastic synapses onto neurons that spiked."""
+def _potentiate(t, spiked, n_spikes, plastic_ptr, plastic_state, rule):
+    """Phase 3c: potentiation of the plastic synapses onto neurons that spiked (their
+    rows are consecutive, and hold the weights)."""
     soft, w_min, w_max = rule
-    _prefetch_weights(spiked, n_spikes, plastic_ptr, plastic_syn, syn_w)
     for q in range(n_spikes):
         i = spiked[q]
         for p in range(plastic_ptr[i], plastic_ptr[i + 1]):
-            k = plastic_syn[p]
             x, y = _traces_at(plastic_state, p, t)
-            syn_w[k], y = _potentiation(syn_w[k], x, y, plastic_state[p, PS_ETA_PLUS],
-                                        plastic_state[p, PS_ETA_MINUS], soft, w_min, w_max)
+            w, y = _potentiation(plastic_state[p, PS_WEIGHT], x, y,
+                                 plastic_state[p, PS_ETA_PLUS],
+                                 plastic_state[p, PS_ETA_MINUS], soft, w_min, w_max)
+            plastic_state[p, PS_WEIGHT] = w
             plastic_state[p, PS_TRACE_PRE] = x
             plastic_state[p, PS_TRACE_POST] = y
 
 
-@intrinsic
-def _prefetch(typingctx, array, index):
-    """Ask the CPU to fetch ``array[index]`` (1-D) into the cache, for writing.
-
-    The LLVM ``prefetch`` intrinsic; it never faults and changes nothing.
-    """
-    if not (isinstance(array, types.Array) and array.ndim == 1
-            and isinstance(index, types.Integer)):
-        return None
-
-    def codegen(context, builder, signature, args):
-        array_type = signature.args[0]
-        data = context.make_array(array_type)(context, builder, args[0])
-        address = cgutils.get_item_pointer(context, builder, array_type, data, [args[1]])
-        byte_pointer = ir.IntType(8).as_pointer()
-        i32 = ir.IntType(32)
-        function = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]),
-            "llvm.prefetch.p0i8")
-        write, locality, data_cache = ir.Constant(i32, 1), ir.Constant(i32, 3), ir.Constant(i32, 1)
-        builder.call(function, [builder.bitcast(address, byte_pointer), write, locality,
-                                data_cache])
-        return context.get_dummy_value()
-
-    return types.void(array, index), codegen
-
-
 @njit(cache=True, nogil=True)
-def _prefetch_rows(spiked, n_spikes, syn_ptr, plastic_row, plastic_flat):
-    """Prefetch the plastic rows this step's spikes will update (pre pathway).
-
-    The rows lie all over memory (they are in postsynaptic order); fetched
-    here in one tight loop, many cache misses are in flight at once, while the
-    update loop (two ``exp`` per synapse) would wait for them one by one.
-    ``plastic_flat`` is ``Plasticity.state`` raveled.
-    """
+def _fresh_weights(spiked, n_spikes, syn_ptr, plastic_row, plastic_state, syn_w):
+    """Before this step's spikes are delivered: their plastic synapses' weights from
+    the rows. The rows lie all over memory; loaded here in one tight loop, many
+    cache misses are in flight at once, and the rows are in the cache when the pre
+    pathway (two ``exp`` per synapse) needs them."""
     for q in range(n_spikes):
         j = spiked[q]
         for k in range(syn_ptr[j], syn_ptr[j + 1]):
             if plastic_row[k] >= 0:
-                _prefetch(plastic_flat, plastic_row[k] * PS_COLUMNS)
+                syn_w[k] = plastic_state[plastic_row[k], PS_WEIGHT]
 
 
 @njit(cache=True, nogil=True)
-def _prefetch_weights(spiked, n_spikes, plastic_ptr, plastic_syn, syn_w):
-    """Prefetch the weights the post pathway of this step's spikes will update (in
-    presynaptic order, so all over memory; see :func:`_prefetch_rows`)."""
-    for q in range(n_spikes):
-        i = spiked[q]
-        for p in range(plastic_ptr[i], plastic_ptr[i + 1]):
-            _prefetch(syn_w, plastic_syn[p])
+def _move_weights(plastic_syn, plastic_state, syn_w, into_rows):
+    """Plastic weights into their rows (``into_rows``, when a learning call starts) or
+    back into ``syn_w`` (when it ends)."""
+    for p in range(plastic_syn.shape[0]):
+        if into_rows:
+            plastic_state[p, PS_WEIGHT] = syn_w[plastic_syn[p]]
+        else:
+            syn_w[plastic_syn[p]] = plastic_state[p, PS_WEIGHT]
 
 
 @njit(cache=True, nogil=True)
@@ -895,6 +869,8 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
     has_traces = traces.shape[0] > 0
     record_spikes = spike_steps.shape[0] > 0
     clock[:] = step0 + offset - 1          # every trace is exact up to here
+    if learn:
+        _move_weights(plastic_syn, plastic_state, syn_w, True)
     if not lazy_traces:
         sync_traces(step0 + offset - 1, traces, trace_powers, trace_clock)
     allowed = (event_driven != EVENTS_NEVER and quiet and not has_current
@@ -960,6 +936,8 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
         if not lazy_traces:
             _decay_every_trace(traces, trace_powers)
         n_listed = 0
+        if learn:
+            _fresh_weights(spiked, n_spikes, syn_ptr, plastic_row, plastic_state, syn_w)
         if currents:
             _deliver_currents(t, spiked, n_spikes, syn_ptr, syn_post, syn_w, learn,
                               plastic_row, plastic_state, rule, tau_syn_e, tau_syn_i, ge, gi)
@@ -978,8 +956,7 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
                                 lazy_v, v_clock, touched, decay, log_decay, v_rest, listed,
                                 n_listed)
         if learn:
-            _potentiate(t, spiked, n_spikes, plastic_ptr, plastic_syn, plastic_state, rule,
-                        syn_w)
+            _potentiate(t, spiked, n_spikes, plastic_ptr, plastic_state, rule)
         _reset(s_abs, spiked, n_spikes, v_reset, v, counts, readout, lazy, powers, clock)
         if level == LAZY:
             _hold(s_abs, spiked, n_spikes, ref_steps, v_clock)
@@ -1003,6 +980,8 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
                 a_samples[row] = a
             if not lazy_traces:
                 _sample_traces(traces, trace_samples[row])
+    if learn:
+        _move_weights(plastic_syn, plastic_state, syn_w, False)
     if level == LAZY:
         _sync_v(step0 + offset + steps_done - 1, v, v_clock, decay, log_decay, v_rest)
     if lazy:
