@@ -27,7 +27,8 @@ So only the neurons that received a spike in the step before can spike:
 
 * ``LISTED`` steps integrate every neuron as above but check only those
   neurons (listed once each while delivering): the clock-driven arithmetic,
-  bit for bit;
+  bit for bit. A step whose spikes reach ``n_neurons / LISTED_COST``
+  synapses or more lists none of them, and the next step checks every neuron;
 * ``LAZY`` steps touch only those neurons: a potential is exact at step
   ``v_clock[i]`` and is brought up to date (one factor ``exp(gap
   log_decay)``, equal to ``gap`` factors ``decay`` to rounding) when a spike
@@ -879,6 +880,7 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
     v_clock, touched = np.empty(m, dtype=np.int64), np.zeros(m, dtype=np.bool_)
     listed = np.empty(m, dtype=np.int64)   # read by the threshold, then refilled
     level, n_listed, fan_out, event_steps, lazy_steps = CLOCKED, 0, 0, 0, 0
+    scan = False                           # check every neuron in the next step
     steps_done = n_steps
     for k in range(n_steps):
         if record_spikes and n_recorded + n > spike_steps.shape[0]:
@@ -898,7 +900,7 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
                 _sync_v(s_abs - 1, v, v_clock, decay, log_decay, v_rest)
             if level != CLOCKED and target == CLOCKED:
                 _unlist(listed, n_listed, touched)
-        if target != CLOCKED and level != CLOCKED:    # only listed neurons can spike
+        if target != CLOCKED and level != CLOCKED and not scan:   # only listed ones can spike
             event_steps += 1
             lazy_now = level == LAZY and target == LAZY
             lazy_steps += lazy_now
@@ -929,8 +931,12 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
             _start_clocks(s_abs, ref_steps, last_spike, v_clock)
         level = target
         if allowed:
-            fan_out += _fan_out(spiked, n_spikes, syn_ptr, spike_ptr[r], spike_ptr[r + 1],
-                                spike_channels, in_ptr)
+            step_fan_out = _fan_out(spiked, n_spikes, syn_ptr, spike_ptr[r],
+                                    spike_ptr[r + 1], spike_channels, in_ptr)
+            fan_out += step_fan_out
+            # a listed step whose spikes reach many synapses: list none of them, check
+            # every neuron in the next step instead (cheaper, the same result)
+            scan = level == LISTED and step_fan_out * LISTED_COST >= n
         if not lazy:
             _decay_readout(readout, powers[1])
         if not lazy_traces:
@@ -944,7 +950,7 @@ def run_steps(n_steps, offset, step0, dt, neurons, state, synapses, plasticity, 
             _deliver_input_currents(spike_ptr[r], spike_ptr[r + 1], spike_channels, in_ptr,
                                     in_post, in_w, tau_syn_e, tau_syn_i, ge, gi)
         else:
-            listing, lazy_v = level != CLOCKED, level == LAZY
+            listing, lazy_v = level != CLOCKED and not scan, level == LAZY
             n_listed = _deliver(s_abs, spiked, 0, n_spikes, syn_ptr, syn_post, syn_w,
                                 ref_steps, v, last_spike, listing, lazy_v, v_clock, touched,
                                 decay, log_decay, v_rest, listed, n_listed)
