@@ -324,7 +324,7 @@ class Simulator:
               same to rounding; the spikes are the same).
 
             None chooses per window of 64 steps from the synapses the last
-            window's spikes went through per step: fewer than ``n_neurons / 32``
+            window's spikes went through per step: fewer than ``n_neurons / 128``
             lazy, fewer than ``n_neurons / 8`` listed, else clock-driven (the
             faster kind, measured). True takes lazy steps whenever possible,
             False never takes event-driven steps.
