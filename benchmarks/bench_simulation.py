@@ -14,13 +14,15 @@ Prints, in one invocation:
    without STDP, the firing rate, synaptic events per second, ns per
    neuron-step, the share of event-driven steps, and peak memory (RSS).
    ``--million`` adds 1,000,000 neurons built and simulated for 100 ms.
-4. The richer neuron models (current synapses, adaptation, noise, bias, all)
+4. Sparse input (2,000 and 20,000 neurons at dt = 0.1 ms, 100,000 at 1 ms):
+   automatic, always lazy and clock-driven steps.
+5. The richer neuron models (current synapses, adaptation, noise, bias, all)
    against the delta-synapse network, per neuron-step, same input.
-5. ``transform`` of the 1,797 digits with the default classifier, samples per
+6. ``transform`` of the 1,797 digits with the default classifier, samples per
    second with 1 and 2 threads, each tree in a new process; with ``--baseline``
    another checkout (say, the commit before a change) in the same run, the
    ratio, and whether the features are identical.
-6. ``from hrsnn import Reservoir`` time and first-call latency of a 200-neuron
+7. ``from hrsnn import Reservoir`` time and first-call latency of a 200-neuron
    ``transform`` in a new process with a warm Numba cache.
 
 Usage::
@@ -191,6 +193,38 @@ def report_scaling(sizes, million):
             print(f"{'':>9} (simulated {duration} ms)")
 
 
+#: Sparse-input cases of the step-kind comparison: (neurons, dt in ms, input
+#: spike probability per channel and step, steps).
+SPARSE_CASES = ((2_000, 0.1, 0.002, 5000), (20_000, 0.1, 0.002, 5000),
+                (100_000, 1.0, 0.001, 2000))
+STEP_KINDS = {"auto": None, "lazy": True, "clock": False}
+
+
+def report_sparse(repeats):
+    """Automatic, always lazy and clock-driven steps on sparse input, frozen weights."""
+    from hrsnn import Simulator, build_network
+
+    print(f"\n== Sparse input spikes (10 channels), frozen weights: the kinds of step (best "
+          f"of {repeats}) ==")
+    print(f"{'neurons':>8} {'dt':>6} {'rate':>7} " + " ".join(f"{k:>9}" for k in STEP_KINDS)
+          + f" {'auto: event/lazy steps':>23}")
+    for n, dt, p_input, steps in SPARSE_CASES:
+        net = build_network(n, 10, seed=0)
+        spikes = np.random.default_rng(0).random((steps, 10)) < p_input
+        walls = {}
+        for kind, flag in STEP_KINDS.items():
+            sim = Simulator(net, dt=dt)
+            sim.run(10, input_spikes=spikes[:10], event_driven=flag)
+            run = lambda: sim.run(steps, input_spikes=spikes, record_spikes=False,  # noqa: E731
+                                  event_driven=flag)
+            walls[kind] = _best(run, repeats)
+            if flag is None:
+                result = run()
+        print(f"{n:>8} {dt:>4}ms {result.mean_rate():>5.1f}Hz "
+              + " ".join(f"{walls[k] * 1e3:>7.1f}ms" for k in STEP_KINDS)
+              + f" {result.event_steps / steps:>13.0%}/{result.lazy_steps / steps:<9.0%}")
+
+
 #: The richer neuron models, as ``Network.with_neuron_params`` values.
 RICH_MODELS = {
     "current synapses": dict(tau_syn_exc=5.0, tau_syn_inh=10.0),
@@ -327,6 +361,7 @@ def main(argv=None):
     ap.add_argument("--rich-neurons", type=int, default=10_000,
                     help="network size of the richer-model comparison (0: skip)")
     ap.add_argument("--no-transform", action="store_true", help="skip the digits transform")
+    ap.add_argument("--no-sparse", action="store_true", help="skip the sparse-input cases")
     ap.add_argument("--baseline", default=None,
                     help="another checkout (e.g. `git worktree add ../before 297cdf4`) whose "
                          "transform is timed in the same run for the ratio")
@@ -353,6 +388,8 @@ def main(argv=None):
         print("   (pass --brian2-python to time Brian2 cpp_standalone in the same run)")
     if args.sizes or args.million:
         report_scaling(args.sizes, args.million)
+    if not args.no_sparse:
+        report_sparse(args.repeats)
     if args.rich_neurons:
         report_rich_models(args.rich_neurons, args.repeats)
     if not args.no_transform:
