@@ -432,8 +432,8 @@ class Simulator:
         currents, n_seq, n_steps = _batch_currents(st, currents, input_spikes, n_steps,
                                                    steps_per_input)
         spike_ptrs, spike_channels = _batch_spikes(st, input_spikes, n_seq, n_steps)
-        seeds = np.zeros(n_seq, dtype=np.int64) if noise_seeds is None else np.array(
-            [_check_seed(seed) for seed in np.asarray(noise_seeds).ravel()], dtype=np.int64)
+        seeds = np.zeros(n_seq, dtype=np.int64) if noise_seeds is None else _batch_seeds(
+            noise_seeds)
         if seeds.size != n_seq:
             raise ValueError(f"'noise_seeds' must hold one seed per sequence ({n_seq}); "
                              f"got {seeds.size}.")
@@ -495,6 +495,18 @@ def _batch_currents(st, currents, input_spikes, n_steps, steps_per_input):
         raise ValueError(f"'n_steps' must be an integer in [0, {covered}] (the steps "
                          f"'currents' covers); got {n_steps!r}.")
     return currents, currents.shape[0], int(n_steps)
+
+
+def _batch_seeds(noise_seeds):
+    """``run_batch``'s noise seeds as int64, each an integer in ``[0, 2**63)``."""
+    seeds = np.asarray(noise_seeds, dtype=object).ravel()
+    for index, seed in enumerate(seeds):
+        try:
+            _check_seed(seed)
+        except ValueError:
+            raise ValueError(f"'noise_seeds' must hold integers in [0, 2**63); entry {index} "
+                             f"is {seed!r}.") from None
+    return seeds.astype(np.int64)
 
 
 def _batch_spikes(st, input_spikes, n_seq, n_steps):
