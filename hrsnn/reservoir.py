@@ -43,6 +43,11 @@ def _cluster_backend():
     return None if isinstance(backend, local) else backend
 
 
+def _noisy(network):
+    """Whether ``network`` has membrane noise (True if unknown: then a seed is made)."""
+    return network is None or bool(np.any(network.noise_sigma > 0))
+
+
 def _features_remotely(reservoir, X):
     """``reservoir``'s features of ``X`` on a cluster worker (one thread)."""
     return reservoir._block_features(reservoir._current_simulator(), X)
@@ -280,7 +285,8 @@ class Reservoir(Transformer):
 
     def _batch_features(self, template, X):
         """Features of the sequences ``X`` in one ``Simulator.run_batch`` call."""
-        encoded = [self._encode(u, network=template.network) for u in X]
+        noisy = _noisy(template.network)
+        encoded = [self._encode(u, noisy=noisy) for u in X]
         inputs = ({"currents": X} if self.encoding == "current" else
                   {"input_spikes": [kwargs["input_spikes"] for kwargs in encoded]})
         counts, states = template.run_batch(
@@ -506,13 +512,13 @@ class Reservoir(Transformer):
             return int(rs.integers(2 ** 63))
         return int(rs)
 
-    def _encode(self, u, low=None, high=None, seed=None, network=None):
+    def _encode(self, u, low=None, high=None, seed=None, network=None, noisy=None):
         """Simulator arguments for one sequence (fitted scaling, seed and network by
-        default; the network tells whether a noise seed is needed)."""
+        default; ``noisy``, else the network, tells whether a noise seed is needed)."""
         if seed is None:
             low, high, seed = self.input_min_, self.input_max_, self.seed_
-        network = getattr(self, "network_", None) if network is None else network
-        noisy = network is None or bool(np.any(network.noise_sigma > 0))
+        if noisy is None:
+            noisy = _noisy(getattr(self, "network_", None) if network is None else network)
         return encode(u, self.encoding, self.steps_per_input, self.dt, self.max_rate,
                       low, high, seed, noisy=noisy)
 

@@ -472,8 +472,7 @@ class Simulator:
 def _batch_currents(st, currents, input_spikes, n_steps, steps_per_input):
     """``run_batch``'s currents as (n_sequences, n_input_steps or 0, n_inputs) float64,
     checked, with the number of sequences and of steps."""
-    if int(steps_per_input) != steps_per_input or steps_per_input < 1:
-        raise ValueError(f"'steps_per_input' must be a positive integer; got {steps_per_input!r}.")
+    steps_per_input = _checked_steps_per_input(steps_per_input)
     if currents is None:
         if input_spikes is None:
             raise ValueError("run_batch needs 'currents' or 'input_spikes'.")
@@ -482,19 +481,34 @@ def _batch_currents(st, currents, input_spikes, n_steps, steps_per_input):
             raise ValueError("With 'input_spikes', give 'n_steps' (a non-negative integer); "
                              f"got {n_steps!r}.")
         return np.zeros((n_seq, 0, st.n_inputs)), n_seq, int(n_steps)
-    currents = np.ascontiguousarray(currents, dtype=np.float64)
-    if currents.ndim != 3 or currents.shape[2] != st.n_inputs:
-        raise ValueError("'currents' must have shape (n_sequences, n_input_steps, "
-                         f"{st.n_inputs}); got {currents.shape}.")
-    if not np.all(np.isfinite(currents)):
-        raise ValueError("'currents' must be finite; it contains NaN or inf.")
-    check_current(st.network, currents, "currents", "Simulator.run_batch")
-    covered = currents.shape[1] * int(steps_per_input)
+    currents = _checked_current(st, currents, "currents", ("n_sequences", "n_input_steps"),
+                                "Simulator.run_batch")
+    covered = currents.shape[1] * steps_per_input
     n_steps = covered if n_steps is None else n_steps
     if int(n_steps) != n_steps or not 0 <= n_steps <= covered:
         raise ValueError(f"'n_steps' must be an integer in [0, {covered}] (the steps "
                          f"'currents' covers); got {n_steps!r}.")
     return currents, currents.shape[0], int(n_steps)
+
+
+def _checked_steps_per_input(steps_per_input):
+    """``steps_per_input`` as a positive int (ValueError otherwise)."""
+    if int(steps_per_input) != steps_per_input or steps_per_input < 1:
+        raise ValueError(f"'steps_per_input' must be a positive integer; got {steps_per_input!r}.")
+    return int(steps_per_input)
+
+
+def _checked_current(st, current, name, axes, owner):
+    """Input currents as contiguous float64 of shape ``(*axes, n_inputs)`` (``axes``
+    names the leading axes): finite and within the bound ``check_current`` sets."""
+    current = np.ascontiguousarray(current, dtype=np.float64)
+    if current.ndim != len(axes) + 1 or current.shape[-1] != st.n_inputs:
+        raise ValueError(f"'{name}' must have shape ({', '.join(axes)}, {st.n_inputs}); "
+                         f"got {current.shape}.")
+    if not np.all(np.isfinite(current)):
+        raise ValueError(f"'{name}' must be finite; it contains NaN or inf.")
+    check_current(st.network, current, name, owner)
+    return current
 
 
 def _batch_seeds(noise_seeds):
@@ -727,17 +741,9 @@ def _pointer(sorted_index, n):
 
 def _prepare_inputs(st, n_steps, current, input_spikes, steps_per_input):
     """Check the drive and bring it into the kernel's layout."""
-    if int(steps_per_input) != steps_per_input or steps_per_input < 1:
-        raise ValueError(f"'steps_per_input' must be a positive integer; got {steps_per_input!r}.")
-    steps_per_input = int(steps_per_input)
+    steps_per_input = _checked_steps_per_input(steps_per_input)
     if current is not None:
-        current = np.ascontiguousarray(current, dtype=np.float64)
-        if current.ndim != 2 or current.shape[1] != st.n_inputs:
-            raise ValueError(f"'current' must have shape (n_input_steps, {st.n_inputs}); "
-                             f"got {current.shape}.")
-        if not np.all(np.isfinite(current)):
-            raise ValueError("'current' must be finite; it contains NaN or inf.")
-        check_current(st.network, current, "current", "Simulator.run")
+        current = _checked_current(st, current, "current", ("n_input_steps",), "Simulator.run")
         if n_steps is None:
             n_steps = current.shape[0] * steps_per_input
         elif n_steps > current.shape[0] * steps_per_input:
