@@ -159,9 +159,29 @@ def select_alpha_by_forecast(alphas, train, forecast, truth, starts, *, horizon,
     scores : dict
         ``alpha -> (mean valid steps, mean RMSE)``.
     """
+    return select_by_forecast([float(alpha) for alpha in alphas], train, forecast, truth,
+                              starts, horizon=horizon, threshold=threshold)
+
+
+def select_by_forecast(candidates, train, forecast, truth, starts, *, horizon,
+                       threshold=0.4):
+    """The candidate readout that forecasts held-out data best in closed loop.
+
+    :func:`select_alpha_by_forecast` for any hashable candidates (for example
+    ``(readout kind, alpha)`` pairs): ``train(candidate) -> readout``, each
+    readout scored by the mean valid steps of its forecasts from ``starts``,
+    ties to the lower mean RMSE; the first of equal candidates wins.
+
+    Returns
+    -------
+    candidate : hashable
+        The best of ``candidates``.
+    scores : dict
+        ``candidate -> (mean valid steps, mean RMSE)``, in the order tried.
+    """
     scores = {}
-    for alpha in alphas:
-        readout = train(alpha)
+    for candidate in candidates:
+        readout = train(candidate)
         valid, errors = [], []
         for start in starts:
             error = np.sqrt(np.mean((forecast(readout, start)
@@ -169,8 +189,8 @@ def select_alpha_by_forecast(alphas, train, forecast, truth, starts, *, horizon,
             above = np.flatnonzero(~(error <= threshold))
             valid.append(above[0] if len(above) else horizon)
             errors.append(np.mean(error))
-        scores[float(alpha)] = (float(np.mean(valid)), float(np.mean(errors)))
-    best = max(scores, key=lambda a: (scores[a][0], -scores[a][1]))
+        scores[candidate] = (float(np.mean(valid)), float(np.mean(errors)))
+    best = max(scores, key=lambda c: (scores[c][0], -scores[c][1]))
     return best, scores
 
 

@@ -33,7 +33,7 @@ __all__ = [
 #: Readouts that select their penalty by (generalised) leave-one-out
 #: cross-validation search all of it (memory capacity, the autoregressive
 #: baseline, the classifiers); a closed-loop selection, which costs a forecast
-#: per penalty, searches its decades 0.1 .. 1000 (``readout.FORECAST_ALPHAS``).
+#: per penalty, searches its decades 0.01 .. 1000 (``readout.FORECAST_ALPHAS``).
 RIDGE_ALPHAS = tuple(float(f"{10.0 ** (k / 2):.15g}") for k in range(-12, 11))
 
 

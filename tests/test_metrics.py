@@ -316,7 +316,7 @@ def test_ridge_grid_is_half_decades_and_every_readout_uses_it():
     grid = np.array(RIDGE_ALPHAS)
     assert grid[0] == 1e-6 and grid[-1] == 1e5
     np.testing.assert_allclose(grid[1:] / grid[:-1], np.sqrt(10.0), rtol=1e-12)
-    assert FORECAST_ALPHAS == (0.1, 1.0, 10.0, 100.0, 1000.0)
+    assert FORECAST_ALPHAS == (0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
     assert set(FORECAST_ALPHAS) <= set(RIDGE_ALPHAS)
     assert AutoregressiveRidge().alphas == RIDGE_ALPHAS
     assert Forecaster().alphas == FORECAST_ALPHAS

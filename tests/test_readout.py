@@ -21,7 +21,7 @@ def series():
 
 @pytest.fixture(scope="module")
 def fitted(series):
-    return Forecaster(small_reservoir(), washout=20, validation_horizon=30,
+    return Forecaster(small_reservoir(), readout="linear", washout=20, validation_horizon=30,
                       validation_starts=3).fit(series[:1000])
 
 
@@ -117,8 +117,8 @@ def univariate():
 
 def test_univariate_forecaster_shapes_and_values(univariate):
     """A 1-D series: predictions of shape (n, 1), equal to the readout applied by hand."""
-    model = Forecaster(small_reservoir(), washout=20, validation_horizon=30,
-                       validation_starts=2).fit(univariate[:500])
+    model = Forecaster(small_reservoir(), readout="linear", washout=20,
+                       validation_horizon=30, validation_starts=2).fit(univariate[:500])
     assert model.n_dims_ == 1
     X = univariate[500:560]
     pred = model.predict(X)
@@ -149,14 +149,17 @@ def test_sine_is_forecast_in_closed_loop():
 
 def test_alpha_is_the_best_validation_forecast(fitted):
     scores = fitted.validation_scores_
-    assert set(scores) == {0.1, 1.0, 10.0, 100.0, 1000.0}
+    assert set(scores) == {("linear", a) for a in
+                           (0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)}
     best = max(scores.values())
-    assert scores[fitted.alpha_] == best
+    assert scores[("linear", fitted.alpha_)] == best
+    assert fitted.readout_kind_ == "linear" and fitted.design_ is None
 
 
 def test_cv_selection_matches_ridgecv(series):
     model = Forecaster(small_reservoir(), washout=20, selection="cv",
                        alphas=(0.01, 1.0, 100.0)).fit(series[:400])
+    assert model.readout_kind_ == "linear"          # "auto" with cv: linear
     z = (series[:400] - model.mean_) / model.scale_
     features = manual_features(model.reservoir_, z)
     rows = np.arange(20, 399)
@@ -199,6 +202,9 @@ def test_forecasting_reservoir_is_an_alias_of_the_defaults():
     ({"washout": -1}, "washout"),
     ({"alphas": (1.0, -1.0)}, "alphas"),
     ({"validation_fraction": 0.0}, "validation_fraction"),
+    ({"readout": "cubic"}, "readout"),
+    ({"n_components": 0}, "n_components"),
+    ({"n_components": 101}, "n_components"),
 ])
 def test_bad_parameters(kwargs, match, series):
     with pytest.raises(ValueError, match=match):
@@ -267,3 +273,101 @@ def test_min_training_steps_is_the_shortest_series_fit_accepts():
     with pytest.raises(ValueError, match="validation"):
         Forecaster(Reservoir(40, random_state=0), washout=20,
                    validation_horizon=30).fit(series[:-1])
+
+
+# ------------------------------------------------------------ quadratic readout
+@pytest.fixture(scope="module")
+def quadratic(series):
+    return Forecaster(small_reservoir(), readout="quadratic", n_components=6, washout=20,
+                      validation_horizon=30, validation_starts=3).fit(series[:1000])
+
+
+def quadratic_design_by_hand(train, rows, k):
+    """Standardise, project on sklearn's PCA axes, scale to unit variance, multiply."""
+    from sklearn.decomposition import PCA
+    scale = train.std(axis=0)
+    scale[scale == 0] = 1.0
+    standard = (train - train.mean(axis=0)) / scale
+    pca = PCA(k, svd_solver="full").fit(standard)
+    spread = pca.transform(standard).std(axis=0)
+
+    def design(features):
+        s = (features - train.mean(axis=0)) / scale
+        p = pca.transform(s) / spread
+        products = [p[:, i] * p[:, j] for i in range(k) for j in range(i, k)]
+        return np.column_stack([s, p, *products])
+    return design, pca
+
+
+def test_quadratic_design_is_pca_and_products(quadratic, series):
+    """The design against sklearn's PCA (up to each component's sign)."""
+    z = (series[:1000] - quadratic.mean_) / quadratic.scale_
+    features = manual_features(quadratic.reservoir_, z)
+    rows = np.arange(20, 999)
+    design, pca = quadratic_design_by_hand(features[rows], rows, 6)
+    signs = np.sign(np.sum(pca.components_ * quadratic.design_.components_, axis=1))
+    assert np.all(signs != 0)
+    np.testing.assert_allclose(quadratic.design_.components_ * signs[:, None],
+                               pca.components_, atol=1e-8)
+    flip = np.concatenate([np.ones(features.shape[1]), signs,
+                           [signs[i] * signs[j] for i in range(6) for j in range(i, 6)]])
+    np.testing.assert_allclose(quadratic.design_.transform(features[:50]) * flip,
+                               design(features[:50]), rtol=1e-7, atol=1e-8)
+    assert quadratic.design_.n_output_features == features.shape[1] + 6 + 21
+
+
+def test_quadratic_readout_is_ridge_on_the_design(quadratic, series):
+    z = (series[:1000] - quadratic.mean_) / quadratic.scale_
+    features = manual_features(quadratic.reservoir_, z)
+    rows = np.arange(20, 999)
+    inputs = quadratic.design_.transform(features[rows])
+    by_hand = Ridge(alpha=quadratic.alpha_).fit(inputs, z[rows + 1] - z[rows])
+    np.testing.assert_allclose(quadratic.readout_.coef_, by_hand.coef_, rtol=1e-8,
+                               atol=1e-11)
+    X = series[1000:1040]
+    zx = (X - quadratic.mean_) / quadratic.scale_
+    step = by_hand.predict(quadratic.design_.transform(manual_features(quadratic.reservoir_,
+                                                                       zx)))
+    np.testing.assert_allclose(quadratic.predict(X), (zx + step) * quadratic.scale_
+                               + quadratic.mean_, rtol=1e-9)
+
+
+def test_quadratic_forecast_feeds_predictions_back(quadratic, series):
+    warmup = series[1000:1060]
+    forecast = quadratic.forecast(12, warmup=warmup)
+    res, design = quadratic.reservoir_, quadratic.design_
+    z = (warmup - quadratic.mean_) / quadratic.scale_
+    features = manual_features(res, z)[-1]
+    x, expected = z[-1], []
+    for _ in range(12):
+        x = x + quadratic.readout_.predict(design.transform(features[None]))[0]
+        expected.append(x)
+        result = res.run(x[None], reset=False, record_spikes=False, record_v=True)
+        features = np.hstack([result.states, result.v])[0]
+    np.testing.assert_allclose(forecast, np.array(expected) * quadratic.scale_
+                               + quadratic.mean_, rtol=1e-9)
+
+
+def test_auto_readout_takes_the_best_validation_candidate(series):
+    model = Forecaster(small_reservoir(), n_components=6, washout=20, validation_horizon=30,
+                       validation_starts=3, alphas=(0.01, 1.0)).fit(series[:1000])
+    scores = model.validation_scores_
+    assert set(scores) == {(kind, a) for kind in ("linear", "quadratic") for a in (0.01, 1.0)}
+    best = max(scores, key=lambda c: (scores[c][0], -scores[c][1]))
+    assert (model.readout_kind_, model.alpha_) == best
+    assert (model.design_ is None) == (model.readout_kind_ == "linear")
+
+
+@pytest.mark.slow
+def test_quadratic_readout_forecasts_lorenz63_longer_than_a_linear_one():
+    """The reason for the quadratic design: Lorenz63's right-hand side is a product of
+    variables. Median valid prediction time over 4 windows, 400 neurons."""
+    from hrsnn.evaluation import evaluate_forecaster
+    series = lorenz63(2000 + 4 * (100 + 200), random_state=4)
+    vpt = {}
+    for kind in ("linear", "quadratic"):
+        model = Forecaster(forecasting_reservoir(400, random_state=1), readout=kind)
+        evaluation = evaluate_forecaster(model, series, n_train=2000, n_starts=4,
+                                         horizon=200, warmup=100)
+        vpt[kind] = np.median(evaluation.vpt_steps[:, 1])
+    assert vpt["quadratic"] > 1.3 * vpt["linear"]

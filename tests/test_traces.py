@@ -320,8 +320,8 @@ def test_neuron_columns_follow_the_width_of_every_feature():
 def test_forecaster_feeds_predictions_back_through_the_traces():
     """The closed loop with traces against a hand-written loop over run(reset=False)."""
     series = lorenz63(600, random_state=2)
-    fitted = Forecaster(readout_reservoir(), features=("traces", "v"), washout=20,
-                        validation_horizon=20, validation_starts=2).fit(series[:450])
+    fitted = Forecaster(readout_reservoir(), features=("traces", "v"), readout="linear",
+                        washout=20, validation_horizon=20, validation_starts=2).fit(series[:450])
     assert fitted.readout_.coef_.shape == (3, 3 * 100)
     warmup = series[450:500]
     forecast = fitted.forecast(10, warmup=warmup)

@@ -7,8 +7,9 @@ from sklearn.linear_model import Ridge, RidgeCV
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_choice, check_number, check_seed
-from ..evaluation import select_alpha_by_forecast, validation_starts
+from ..evaluation import select_by_forecast, validation_starts
 from ..metrics import RIDGE_ALPHAS
+from .quadratic import N_COMPONENTS, QuadraticFeatures
 from ._common import (
     TARGETS,
     _as_series,
@@ -25,9 +26,15 @@ from ._common import (
 )
 
 SELECTIONS = ("forecast", "cv")
-#: The decades 0.1 .. 1000 of :data:`hrsnn.metrics.RIDGE_ALPHAS`: the penalties a
+#: The decades 0.01 .. 1000 of :data:`hrsnn.metrics.RIDGE_ALPHAS`: the penalties a
 #: :class:`Forecaster` tries (each costs closed-loop validation forecasts).
-FORECAST_ALPHAS = tuple(float(a) for a in RIDGE_ALPHAS[10:19:2])
+FORECAST_ALPHAS = tuple(float(a) for a in RIDGE_ALPHAS[8:19:2])
+#: Readouts a :class:`Forecaster` can train: ridge on the features, ridge on their
+#: quadratic design (:class:`~hrsnn.readout.quadratic.QuadraticFeatures`), or the one of
+#: the two that forecasts the validation part best.
+READOUTS = ("auto", "linear", "quadratic")
+#: Most principal components of a quadratic readout (their products: 5,050 columns).
+MAX_COMPONENTS = 100
 
 
 
@@ -36,7 +43,11 @@ class Forecaster(BaseEstimator):
 
     ``fit`` drives the reservoir with the standardised series (teacher
     forcing) and trains a ridge readout to predict the next step from each
-    per-step state. ``predict`` gives one-step-ahead predictions;
+    per-step state, linear in the features or in their quadratic design
+    (:class:`~hrsnn.readout.quadratic.QuadraticFeatures`: the features, their
+    leading principal components and every product of two components),
+    whichever forecasts a held-out part of the series best in closed loop.
+    ``predict`` gives one-step-ahead predictions;
     ``forecast`` runs in closed loop, each prediction fed back as the next
     input while the reservoir carries its state on.
 
@@ -70,17 +81,30 @@ class Forecaster(BaseEstimator):
         each input step, and the standardised input itself.
     target : {"delta", "next"}, default="delta"
         The readout learns the increment ``x(t+1) - x(t)`` or ``x(t+1)``.
+    readout : {"auto", "linear", "quadratic"}, default="auto"
+        Ridge on the features as they are (``"linear"``), or on their
+        quadratic design (``"quadratic"``; standardised features, then
+        ``n_components`` principal components and their pairwise products),
+        or whichever of the two forecasts the validation part best
+        (``"auto"``; with ``selection="cv"``, ``"auto"`` means linear). Below
+        threshold a current-driven spiking reservoir is close to a linear
+        filter of its input, so systems whose next step is a product of
+        variables (Lorenz63, Rössler) need the quadratic terms in closed loop;
+        on Mackey-Glass the linear readout forecasts longer.
+    n_components : int, default=N_COMPONENTS
+        Principal components of a quadratic readout (1 .. MAX_COMPONENTS = 100;
+        20 gives 230 extra columns).
     washout : int, default=100
         Initial steps whose states are not used to train the readout.
     alphas : float or sequence of float, default=FORECAST_ALPHAS
-        Candidate ridge regularisations (0.1, 1, 10, 100, 1000); one number
-        is one candidate.
+        Candidate ridge regularisations (0.01, 0.1, ..., 1000); one
+        number is one candidate.
     selection : {"forecast", "cv"}, default="forecast"
-        How ``alpha_`` is chosen: by closed-loop forecasts on the last
-        ``validation_fraction`` of the training series (readout trained on
-        the part before it), or by scikit-learn's efficient leave-one-out CV
-        of one-step errors (``RidgeCV``). The final readout is then trained
-        on the whole series.
+        How ``alpha_`` (and the readout of ``readout="auto"``) is chosen: by
+        closed-loop forecasts on the last ``validation_fraction`` of the
+        training series (readout trained on the part before it), or by
+        scikit-learn's efficient leave-one-out CV of one-step errors
+        (``RidgeCV``). The final readout is then trained on the whole series.
     validation_fraction : float, default=0.25
         Share of the training series held out for ``selection="forecast"``.
     validation_starts : int, default=4
@@ -103,12 +127,17 @@ class Forecaster(BaseEstimator):
         The fitted reservoir, its state at the end of the training series
         (``predict`` and ``forecast`` leave it unchanged).
     readout_ : sklearn.linear_model.Ridge
-        Trained on features of every step after ``washout``.
+        Trained on features (``design_`` None) or their quadratic design
+        (``design_.transform(features)``) of every step after ``washout``.
+    readout_kind_ : {"linear", "quadratic"}
+        The readout trained.
+    design_ : QuadraticFeatures or None
+        The quadratic design, fitted on the training features.
     alpha_ : float
         Chosen regularisation.
     validation_scores_ : dict or None
-        ``alpha -> (mean valid steps, mean NRMSE)`` of the validation
-        forecasts (``selection="forecast"``).
+        ``(readout kind, alpha) -> (mean valid steps, mean NRMSE)`` of the
+        validation forecasts (``selection="forecast"``).
     mean_, scale_ : ndarray of shape (n_dims,)
         Standardisation of the training series.
     n_dims_ : int
@@ -131,13 +160,16 @@ class Forecaster(BaseEstimator):
     """
 
     def __init__(self, reservoir=None, *, features=("states", "v"), target="delta",
-                 washout=100, alphas=FORECAST_ALPHAS,
+                 readout="auto", n_components=N_COMPONENTS, washout=100,
+                 alphas=FORECAST_ALPHAS,
                  selection="forecast", validation_fraction=0.25, validation_starts=4,
                  validation_horizon=100, validation_threshold=0.4, standardize=True,
                  random_state=None):
         self.reservoir = reservoir
         self.features = features
         self.target = target
+        self.readout = readout
+        self.n_components = n_components
         self.washout = washout
         self.alphas = alphas
         self.selection = selection
@@ -173,12 +205,17 @@ class Forecaster(BaseEstimator):
         features, snapshots = self._teacher_forced(reservoir, z, starts)
         end_state = reservoir.get_state()
         if self.selection == "forecast":
-            alpha, scores = self._select_by_forecast(reservoir, z, features, snapshots, n_val)
+            (kind, alpha), scores = self._select_by_forecast(reservoir, z, features,
+                                                             snapshots, n_val)
+            design = self._fitted_design(kind, features, len(z))
         else:
-            alpha, scores = self._select_by_cv(z, features), None
-        readout = self._ridge(alpha, features, z, len(z))
+            kind = "linear" if self.readout == "auto" else self.readout
+            design = self._fitted_design(kind, features, len(z))
+            alpha, scores = self._select_by_cv(z, features, design), None
+        readout = self._ridge(alpha, features, z, len(z), design)
         reservoir.set_state(end_state)
         self.reservoir_, self.readout_, self.alpha_ = reservoir, readout, alpha
+        self.readout_kind_, self.design_ = kind, design
         self.validation_scores_ = scores
         self.mean_, self.scale_, self.n_dims_ = mean, scale, series.shape[1]
         return self
@@ -254,9 +291,10 @@ class Forecaster(BaseEstimator):
                      counts=None):
         """Standardised forecast of ``n_steps``; returns it and the final (features, input).
 
+        ``readout`` is a ``(ridge, design)`` pair (default the fitted one).
         Spike counts per neuron are added to ``counts`` when given.
         """
-        readout = self.readout_ if readout is None else readout
+        readout, design = (self.readout_, self.design_) if readout is None else readout
         n_dims = len(last_input)
         coef = np.reshape(readout.coef_, (n_dims, -1))
         intercept = np.reshape(readout.intercept_, (n_dims,))
@@ -265,7 +303,8 @@ class Forecaster(BaseEstimator):
         recording = _recording(self.features)
         limit = _closed_loop_limit(reservoir)       # only a diverged forecast reaches it
         for k in range(n_steps):
-            step = features @ coef.T + intercept
+            row = features if design is None else design.transform(features[None])[0]
+            step = row @ coef.T + intercept
             x = np.clip(x + step if self.target == "delta" else step, -limit, limit)
             out[k] = x
             result = reservoir.run(x[None], reset=False, record_spikes=False, **recording)
@@ -279,20 +318,35 @@ class Forecaster(BaseEstimator):
         following = z[rows + 1]
         return following - z[rows] if self.target == "delta" else following
 
-    def _ridge(self, alpha, features, z, n_used):
+    def _fitted_design(self, kind, features, n_used):
+        """The quadratic design fitted on rows ``washout .. n_used-2``, or None (linear)."""
+        if kind == "linear":
+            return None
+        rows = np.arange(self.washout, n_used - 1)
+        return QuadraticFeatures(self.n_components).fit(features[rows])
+
+    def _ridge(self, alpha, features, z, n_used, design=None):
         """Ridge on rows ``washout .. n_used-2`` (each predicting the next row)."""
         rows = np.arange(self.washout, n_used - 1)
-        return Ridge(alpha=alpha).fit(features[rows], self._targets(z, rows))
+        inputs = features[rows] if design is None else design.transform(features[rows])
+        return Ridge(alpha=alpha).fit(inputs, self._targets(z, rows))
 
-    def _select_by_cv(self, z, features):
+    def _select_by_cv(self, z, features, design):
         rows = np.arange(self.washout, len(z) - 1)
+        inputs = features[rows] if design is None else design.transform(features[rows])
         cv = RidgeCV(alphas=_check_alphas(type(self).__name__, self.alphas))
-        return float(cv.fit(features[rows], self._targets(z, rows)).alpha_)
+        return float(cv.fit(inputs, self._targets(z, rows)).alpha_)
 
     def _select_by_forecast(self, reservoir, z, features, snapshots, n_val):
-        """Alpha whose readout (trained before the validation part) forecasts it best."""
-        def train(alpha):
-            return self._ridge(alpha, features, z, len(z) - n_val)
+        """``(readout kind, alpha)`` whose readout, trained before the validation part,
+        forecasts it best."""
+        n_fit = len(z) - n_val
+        kinds = ("linear", "quadratic") if self.readout == "auto" else (self.readout,)
+        designs = {kind: self._fitted_design(kind, features, n_fit) for kind in kinds}
+
+        def train(candidate):
+            kind, alpha = candidate
+            return self._ridge(alpha, features, z, n_fit, designs[kind]), designs[kind]
 
         def forecast(readout, start):
             reservoir.set_state(snapshots[start])
@@ -300,9 +354,10 @@ class Forecaster(BaseEstimator):
                                      self.validation_horizon, readout)[0]
 
         alphas = _check_alphas(type(self).__name__, self.alphas)
-        return select_alpha_by_forecast(alphas, train, forecast, z, list(snapshots),
-                                        horizon=self.validation_horizon,
-                                        threshold=self.validation_threshold)
+        candidates = [(kind, float(alpha)) for kind in kinds for alpha in alphas]
+        return select_by_forecast(candidates, train, forecast, z, list(snapshots),
+                                  horizon=self.validation_horizon,
+                                  threshold=self.validation_threshold)
 
     def min_training_steps(self):
         """The shortest training series ``fit`` accepts with these settings.
@@ -358,6 +413,8 @@ class Forecaster(BaseEstimator):
                                  self.validation_starts)
 
     def _next_values(self, features, z):
+        if self.design_ is not None:
+            features = self.design_.transform(features)
         step = np.reshape(self.readout_.predict(features), z.shape)
         return z + step if self.target == "delta" else step
 
@@ -383,6 +440,8 @@ class Forecaster(BaseEstimator):
         _check_features(owner, self.features)
         check_choice(owner, "target", self.target, TARGETS)
         check_choice(owner, "selection", self.selection, SELECTIONS)
+        check_choice(owner, "readout", self.readout, READOUTS)
+        check_number(owner, "n_components", self.n_components, "int", 1, MAX_COMPONENTS)
         check_number(owner, "washout", self.washout, "int", 0)
         check_number(owner, "validation_fraction", self.validation_fraction, "float", 0.0,
                      1.0, low_open=True)
