@@ -116,6 +116,57 @@ def build_network(n_neurons, n_inputs, seed, *, heterogeneous_neurons=True,
         raise _in_parameters(err) from None
 
 
+def tile_network(network, channel_map):
+    """Disjoint copies of ``network``, each reading its own input channels.
+
+    Copy ``b`` holds neurons ``b * n .. (b + 1) * n - 1`` (``n =
+    network.n_neurons``) with the same parameters, recurrent synapses and
+    input weights as ``network``; no synapse joins two copies. Its input
+    synapse from channel ``c`` reads channel ``channel_map[b, c]`` of the
+    tiled network. Parallel local reservoirs (Pathak et al., Phys. Rev. Lett.
+    120, 024102, 2018) are such a tiling, each copy driven by a patch of
+    neighbouring variables; a simulation of the tiled network equals the
+    copies simulated one by one.
+
+    Parameters
+    ----------
+    network : Network
+        The copy, with ``channel_map.shape[1]`` input channels.
+    channel_map : array_like of int, shape (n_copies, network.n_inputs)
+        Input channel of the tiled network that each copy's channel reads;
+        distinct within a row.
+
+    Returns
+    -------
+    Network
+        ``n_copies * n`` neurons, ``n_copies * n_synapses`` synapses and
+        ``channel_map.max() + 1`` input channels; synapse ids renumbered
+        ``0 .. n_synapses - 1`` in the order of the copies.
+    """
+    channel_map = np.asarray(channel_map)
+    n_copies, n = len(channel_map), network.n_neurons
+
+    def repeated(values):
+        return np.concatenate([values] * n_copies)
+
+    def shifted(indices):
+        return np.concatenate([indices + b * n for b in range(n_copies)])
+
+    neuron_fields = ("positions", "is_exc", "tau_m", "v_th", "v_init", "tau_syn_exc",
+                     "tau_syn_inh", "tau_adapt", "adapt_beta", "bias", "noise_sigma")
+    synapse_fields = ("weight", "plastic", "tau_plus", "tau_minus", "eta_plus", "eta_minus")
+    return Network.from_arrays(
+        **{name: repeated(getattr(network, name)) for name in neuron_fields + synapse_fields},
+        pre=shifted(network.pre), post=shifted(network.post),
+        in_channel=np.concatenate([row[network.in_channel] for row in channel_map]),
+        in_post=shifted(network.in_post), in_weight=repeated(network.in_weight),
+        n_inputs=int(channel_map.max()) + 1 if channel_map.size else 0,
+        v_rest=network.v_rest, v_reset=network.v_reset, t_ref=network.t_ref,
+        strict_threshold=network.strict_threshold, stdp_rule=network.stdp_rule,
+        w_min=network.w_min, w_max=network.w_max,
+        stdp_distributions=network.stdp_distributions)
+
+
 def _in_parameters(err):
     """A network error as a ValueError naming the model parameters it comes from.
 

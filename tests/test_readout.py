@@ -292,7 +292,8 @@ def quadratic_design_by_hand(train, rows, k):
     spread = pca.transform(standard).std(axis=0)
 
     def design(features):
-        s = (features - train.mean(axis=0)) / scale
+        clipped = np.clip(features, train.min(axis=0), train.max(axis=0))
+        s = (clipped - train.mean(axis=0)) / scale
         p = pca.transform(s) / spread
         products = [p[:, i] * p[:, j] for i in range(k) for j in range(i, k)]
         return np.column_stack([s, p, *products])
@@ -313,6 +314,11 @@ def test_quadratic_design_is_pca_and_products(quadratic, series):
                            [signs[i] * signs[j] for i in range(6) for j in range(i, 6)]])
     np.testing.assert_allclose(quadratic.design_.transform(features[:50]) * flip,
                                design(features[:50]), rtol=1e-7, atol=1e-8)
+    # a feature far outside its training range is held at the range's edge
+    outlier = features[20:21].copy()
+    outlier[0, 0] = features[rows, 0].max() + 1e6
+    np.testing.assert_allclose(quadratic.design_.transform(outlier) * flip, design(outlier),
+                               rtol=1e-7, atol=1e-8)
     assert quadratic.design_.n_output_features == features.shape[1] + 6 + 21
 
 
@@ -371,3 +377,109 @@ def test_quadratic_readout_forecasts_lorenz63_longer_than_a_linear_one():
                                          horizon=200, warmup=100)
         vpt[kind] = np.median(evaluation.vpt_steps[:, 1])
     assert vpt["quadratic"] > 1.3 * vpt["linear"]
+
+
+# ------------------------------------------------------- local reservoirs
+def test_local_channels_by_hand():
+    from hrsnn.readout import local_channels
+    np.testing.assert_array_equal(local_channels(6, 2, 1),
+                                  [[5, 0, 1, 2], [1, 2, 3, 4], [3, 4, 5, 0]])
+    np.testing.assert_array_equal(local_channels(4, 1, 0), [[0], [1], [2], [3]])
+
+
+def test_tiled_network_runs_like_its_copies():
+    """A tiled network's spikes and potentials equal each copy simulated alone on its patch."""
+    from hrsnn.builder import tile_network
+    net = build_network(60, 3, 5, w_in=3.0, w_in_dist="uniform")
+    channel_map = np.array([[4, 0, 1], [1, 2, 3], [2, 3, 4]])
+    tiled = tile_network(net, channel_map)
+    assert tiled.n_neurons == 180 and tiled.n_synapses == 3 * net.n_synapses
+    assert tiled.n_inputs == 5
+    u = np.random.default_rng(0).uniform(-1, 1, (40, 5))
+    whole = Reservoir(network=tiled, stdp=False).fit(u[None]).run(u, record_v=True)
+    for b, row in enumerate(channel_map):
+        alone = Reservoir(network=net, stdp=False).fit(u[None, :, row]).run(u[:, row],
+                                                                           record_v=True)
+        block = slice(60 * b, 60 * (b + 1))
+        np.testing.assert_array_equal(whole.v[:, block], alone.v)
+        np.testing.assert_array_equal(whole.counts[block], alone.counts)
+
+
+@pytest.fixture(scope="module")
+def ring():
+    """A travelling wave on a ring of 6 variables: translation invariant, like Lorenz96."""
+    t = np.arange(800)[:, None] * 0.15
+    return np.sin(t - 2 * np.pi * np.arange(6) / 6) + 0.3 * np.sin(2 * t + np.arange(6))
+
+
+@pytest.fixture(scope="module")
+def local(ring):
+    return Forecaster(forecasting_reservoir(120, random_state=0), local_radius=1, local_group=2,
+                      washout=20, validation_horizon=30, validation_starts=2,
+                      readout="linear").fit(ring[:600])
+
+
+def test_local_forecaster_shares_one_network_and_one_readout(local, ring):
+    net = local.reservoir_.network_
+    assert net.n_neurons == 3 * 40 and local.patches_.n_blocks == 3
+    np.testing.assert_array_equal(net.tau_m[:40], net.tau_m[80:120])
+    assert local.readout_.coef_.shape == (2, 2 * 40)
+    # pooled standardisation: one mean and scale for every variable
+    np.testing.assert_allclose(local.mean_, ring[:600].mean())
+    np.testing.assert_allclose(local.scale_, ring[:600].std())
+
+
+def test_local_readout_is_ridge_on_the_pooled_block_rows(local, ring):
+    z = (ring[:600] - local.mean_) / local.scale_
+    result = local.reservoir_.run(z, record_spikes=False, record_v=True)
+    states, v = result.states.reshape(600, 3, 40), result.v.reshape(600, 3, 40)
+    rows = np.concatenate([states, v], axis=2)[20:599].reshape(-1, 80)
+    targets = (z[21:600] - z[20:599]).reshape(-1, 2)         # block b: variables 2b, 2b+1
+    by_hand = Ridge(alpha=local.alpha_).fit(rows, targets)
+    np.testing.assert_allclose(local.readout_.coef_, by_hand.coef_, rtol=1e-8, atol=1e-11)
+    pred = local.predict(ring[600:650])
+    zt = (ring[600:650] - local.mean_) / local.scale_
+    result = local.reservoir_.run(zt, record_spikes=False, record_v=True)
+    test_rows = np.concatenate([result.states.reshape(50, 3, 40),
+                                result.v.reshape(50, 3, 40)], axis=2).reshape(-1, 80)
+    expected = zt + by_hand.predict(test_rows).reshape(50, 6)
+    np.testing.assert_allclose(pred, expected * local.scale_ + local.mean_, rtol=1e-9)
+
+
+def test_local_forecast_is_finite_and_tracks_the_wave(local, ring):
+    forecast = local.forecast(30, warmup=ring[600:650])
+    assert forecast.shape == (30, 6)
+    assert nrmse(ring[650:680], forecast, scale=ring.std(axis=0)) < 0.3
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"local_radius": 1, "local_group": 4}, "divide"),
+    ({"local_radius": "near"}, "local_radius"),
+    ({"local_group": "all"}, "local_group"),
+    ({"local_radius": 3}, "local_radius"),
+    ({"local_radius": -1}, "local_radius"),
+    ({"local_group": 0}, "local_group"),
+])
+def test_bad_local_parameters(kwargs, match, ring):
+    with pytest.raises(ValueError, match=match):
+        Forecaster(**kwargs).fit(ring[:300])
+
+
+def test_auto_layout_keeps_the_better_validated_of_global_and_local(ring):
+    model = Forecaster(forecasting_reservoir(300, random_state=0), washout=20,
+                       validation_horizon=30, validation_starts=2,
+                       readout="linear").fit(ring[:600])
+    scores = model.layout_scores_
+    assert set(scores) == {"global", "local"}
+    chosen = "local" if model.patches_.local else "global"
+    assert scores[chosen] == max(scores.values())
+    if model.patches_.local:
+        # group "auto": the smallest divisor of 6 leaving >= 100 of 300 neurons per copy
+        assert model.patches_.group == 2 and model.reservoir_.network_.n_neurons == 300
+
+
+def test_auto_layout_has_no_local_candidate_for_few_variables(series):
+    """Three variables cannot hold a group and two neighbours on each side."""
+    model = Forecaster(small_reservoir(), washout=20, validation_horizon=30,
+                       validation_starts=2, alphas=1.0).fit(series[:400])
+    assert set(model.layout_scores_) == {"global"} and not model.patches_.local

@@ -83,14 +83,19 @@ def _state_kept(reservoir):
             reservoir.set_state(state)
 
 
-def _standardisation(series, standardize):
+def _standardisation(series, standardize, pooled=False):
     """Per-variable ``(mean, scale)`` of ``series`` (zeros and ones if not
-    ``standardize``); a constant variable gets scale 1. Finite for every series
-    ``_as_series`` accepts (values up to 1e100, so squares up to 1e200)."""
+    ``standardize``); a constant variable gets scale 1. ``pooled``: every variable
+    gets the mean and standard deviation of all values together. Finite for every
+    series ``_as_series`` accepts (values up to 1e100, so squares up to 1e200)."""
+    n_dims = series.shape[1]
     if not standardize:
-        return np.zeros(series.shape[1]), np.ones(series.shape[1])
-    scale = series.std(axis=0)
-    return series.mean(axis=0), np.where(scale > 0, scale, 1.0)
+        return np.zeros(n_dims), np.ones(n_dims)
+    if pooled:
+        mean, scale = np.full(n_dims, series.mean()), np.full(n_dims, series.std())
+    else:
+        mean, scale = series.mean(axis=0), series.std(axis=0)
+    return mean, np.where(scale > 0, scale, 1.0)
 
 
 def _check_drive(reservoir, z, name, owner):

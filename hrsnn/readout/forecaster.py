@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import check_choice, check_number, check_seed
 from ..evaluation import select_by_forecast, validation_starts
 from ..metrics import RIDGE_ALPHAS
+from .local import Patches
 from .quadratic import N_COMPONENTS, QuadraticFeatures
 from ._common import (
     TARGETS,
@@ -35,6 +36,11 @@ FORECAST_ALPHAS = tuple(float(a) for a in RIDGE_ALPHAS[8:19:2])
 READOUTS = ("auto", "linear", "quadratic")
 #: Most principal components of a quadratic readout (their products: 5,050 columns).
 MAX_COMPONENTS = 100
+#: Neighbours on each side that a local reservoir of ``local_radius="auto"`` reads
+#: (Lorenz96's right-hand side reaches two variables to one side, one to the other).
+AUTO_LOCAL_RADIUS = 2
+#: Fewest neurons per copy that ``local_group="auto"`` gives a local reservoir.
+MIN_LOCAL_NEURONS = 100
 
 
 
@@ -94,6 +100,29 @@ class Forecaster(BaseEstimator):
     n_components : int, default=N_COMPONENTS
         Principal components of a quadratic readout (1 .. MAX_COMPONENTS = 100;
         20 gives 230 extra columns).
+    local_radius : "auto", int or None, default="auto"
+        None: one reservoir reads and predicts every variable. An int ``r``:
+        parallel local reservoirs for spatially extended systems (Lorenz96),
+        the columns taken as a ring: each group of ``local_group`` neighbouring
+        variables gets a copy of the reservoir, driven by the group and ``r``
+        neighbours on each side, that predicts the group (Pathak et al.,
+        Phys. Rev. Lett. 120, 024102, 2018). The copies share one network
+        (STDP on every patch, see :class:`~hrsnn.readout.local.Patches`) and
+        one readout (trained on the rows of every copy); the reservoir's
+        ``n_neurons`` is shared out among them (a given ``network`` is one
+        copy), and the variables are standardised with one mean and scale
+        pooled over all of them, so that every copy sees its patch in the same
+        units. ``"auto"``: one reservoir, and also local reservoirs with
+        ``r = AUTO_LOCAL_RADIUS`` (2) where ``local_group`` allows them,
+        whichever forecasts the validation part better (``layout_scores_``;
+        only with ``selection="forecast"``); a series of a few variables (up to
+        4) has no local layout and costs nothing more.
+    local_group : "auto" or int, default="auto"
+        Variables each local reservoir predicts: a divisor of the number of
+        variables with ``local_group + 2 * local_radius`` at most that number.
+        ``"auto"``: the smallest such divisor that leaves each copy at least
+        ``MIN_LOCAL_NEURONS`` (100) neurons (with ``local_radius="auto"``,
+        none means no local candidate).
     washout : int, default=100
         Initial steps whose states are not used to train the readout.
     alphas : float or sequence of float, default=FORECAST_ALPHAS
@@ -133,6 +162,12 @@ class Forecaster(BaseEstimator):
         The readout trained.
     design_ : QuadraticFeatures or None
         The quadratic design, fitted on the training features.
+    patches_ : Patches
+        Which variables each (local) reservoir reads and predicts; one block
+        for a global reservoir.
+    layout_scores_ : dict or None
+        ``"global"`` / ``"local"`` -> the validation score ``(mean valid
+        steps, -mean RMSE)`` of each layout fitted (``selection="forecast"``).
     alpha_ : float
         Chosen regularisation.
     validation_scores_ : dict or None
@@ -160,7 +195,8 @@ class Forecaster(BaseEstimator):
     """
 
     def __init__(self, reservoir=None, *, features=("states", "v"), target="delta",
-                 readout="auto", n_components=N_COMPONENTS, washout=100,
+                 readout="auto", n_components=N_COMPONENTS, local_radius="auto",
+                 local_group="auto", washout=100,
                  alphas=FORECAST_ALPHAS,
                  selection="forecast", validation_fraction=0.25, validation_starts=4,
                  validation_horizon=100, validation_threshold=0.4, standardize=True,
@@ -170,6 +206,8 @@ class Forecaster(BaseEstimator):
         self.target = target
         self.readout = readout
         self.n_components = n_components
+        self.local_radius = local_radius
+        self.local_group = local_group
         self.washout = washout
         self.alphas = alphas
         self.selection = selection
@@ -197,28 +235,51 @@ class Forecaster(BaseEstimator):
         """
         self._check_params()
         series = _as_series(X, "X", owner=type(self).__name__)
+        layouts = self._layouts(series.shape[1])
         n_val = self._validation_length(len(series))
-        mean, scale = _standardisation(series, self.standardize)
+        fits = [self._fit_layout(series, patches, n_val) for patches in layouts]
+        chosen = max(fits, key=lambda fit: fit["score"])    # the first of equal ones
+        for name in ("reservoir", "readout", "alpha", "readout_kind", "design", "patches",
+                     "validation_scores", "mean", "scale"):
+            setattr(self, name + "_", chosen[name])
+        self.layout_scores_ = ({("local" if fit["patches"].local else "global"): fit["score"]
+                                for fit in fits} if self.selection == "forecast" else None)
+        self.n_dims_ = series.shape[1]
+        return self
+
+    def _fit_layout(self, series, patches, n_val):
+        """Reservoir and readout for one layout of the variables (global or local).
+
+        Returns
+        -------
+        dict
+            The fitted attributes (without their ``_``) and ``score``, the
+            chosen candidate's validation ``(mean valid steps, -mean RMSE)``
+            (None with ``selection="cv"``).
+        """
+        mean, scale = _standardisation(series, self.standardize, pooled=patches.local)
         z = (series - mean) / scale
-        reservoir = _new_reservoir(self.reservoir, self.random_state).fit(z[None])
+        reservoir = patches.fit_reservoir(_new_reservoir(self.reservoir, self.random_state), z)
         starts = self._validation_starts(len(z), n_val)
         features, snapshots = self._teacher_forced(reservoir, z, starts)
+        rows = patches.rows(features, self.features, reservoir)
         end_state = reservoir.get_state()
         if self.selection == "forecast":
-            (kind, alpha), scores = self._select_by_forecast(reservoir, z, features,
-                                                             snapshots, n_val)
-            design = self._fitted_design(kind, features, len(z))
+            (kind, alpha), scores = self._select_by_forecast(reservoir, patches, z, features,
+                                                             rows, snapshots, n_val)
+            valid, error = scores[(kind, alpha)]
+            score = (valid, -error)
+            design = self._fitted_design(kind, rows, len(z))
         else:
             kind = "linear" if self.readout == "auto" else self.readout
-            design = self._fitted_design(kind, features, len(z))
-            alpha, scores = self._select_by_cv(z, features, design), None
-        readout = self._ridge(alpha, features, z, len(z), design)
+            design = self._fitted_design(kind, rows, len(z))
+            alpha, scores, score = self._select_by_cv(z, rows, design, patches), None, None
+        readout = self._ridge(alpha, rows, z, len(z), design, patches)
         reservoir.set_state(end_state)
-        self.reservoir_, self.readout_, self.alpha_ = reservoir, readout, alpha
-        self.readout_kind_, self.design_ = kind, design
-        self.validation_scores_ = scores
-        self.mean_, self.scale_, self.n_dims_ = mean, scale, series.shape[1]
-        return self
+        return {"reservoir": reservoir, "readout": readout, "alpha": alpha,
+                "readout_kind": kind, "design": design, "patches": patches,
+                "validation_scores": scores, "mean": mean, "scale": scale, "score": score}
+
 
     def predict(self, X):
         """One-step-ahead predictions with teacher forcing, from the reset state.
@@ -291,20 +352,22 @@ class Forecaster(BaseEstimator):
                      counts=None):
         """Standardised forecast of ``n_steps``; returns it and the final (features, input).
 
-        ``readout`` is a ``(ridge, design)`` pair (default the fitted one).
-        Spike counts per neuron are added to ``counts`` when given.
+        ``readout`` is a ``(ridge, design, patches)`` triple (default the
+        fitted one). Spike counts per neuron are added to ``counts`` when given.
         """
-        readout, design = (self.readout_, self.design_) if readout is None else readout
+        ridge, design, patches = ((self.readout_, self.design_, self.patches_)
+                                  if readout is None else readout)
         n_dims = len(last_input)
-        coef = np.reshape(readout.coef_, (n_dims, -1))
-        intercept = np.reshape(readout.intercept_, (n_dims,))
+        coef = np.reshape(ridge.coef_, (patches.group, -1))
+        intercept = np.reshape(ridge.intercept_, (patches.group,))
         out = np.empty((n_steps, n_dims))
         x = last_input
         recording = _recording(self.features)
         limit = _closed_loop_limit(reservoir)       # only a diverged forecast reaches it
         for k in range(n_steps):
-            row = features if design is None else design.transform(features[None])[0]
-            step = row @ coef.T + intercept
+            block_rows = _design_inputs(patches.rows(features[None], self.features,
+                                                     reservoir), design)
+            step = (block_rows @ coef.T + intercept).ravel()
             x = np.clip(x + step if self.target == "delta" else step, -limit, limit)
             out[k] = x
             result = reservoir.run(x[None], reset=False, record_spikes=False, **recording)
@@ -318,35 +381,37 @@ class Forecaster(BaseEstimator):
         following = z[rows + 1]
         return following - z[rows] if self.target == "delta" else following
 
-    def _fitted_design(self, kind, features, n_used):
-        """The quadratic design fitted on rows ``washout .. n_used-2``, or None (linear)."""
+    def _fitted_design(self, kind, rows, n_used):
+        """The quadratic design fitted on steps ``washout .. n_used-2`` of the block
+        ``rows`` (n_steps, n_blocks, n_block_features), or None (linear)."""
         if kind == "linear":
             return None
-        rows = np.arange(self.washout, n_used - 1)
-        return QuadraticFeatures(self.n_components).fit(features[rows])
+        used = rows[self.washout:n_used - 1]
+        return QuadraticFeatures(self.n_components).fit(used.reshape(-1, used.shape[-1]))
 
-    def _ridge(self, alpha, features, z, n_used, design=None):
-        """Ridge on rows ``washout .. n_used-2`` (each predicting the next row)."""
-        rows = np.arange(self.washout, n_used - 1)
-        inputs = features[rows] if design is None else design.transform(features[rows])
-        return Ridge(alpha=alpha).fit(inputs, self._targets(z, rows))
+    def _ridge(self, alpha, rows, z, n_used, design, patches):
+        """Ridge on steps ``washout .. n_used-2`` (each predicting the next step)."""
+        steps = np.arange(self.washout, n_used - 1)
+        return Ridge(alpha=alpha).fit(_design_inputs(rows[steps], design),
+                                      patches.targets(self._targets(z, steps)))
 
-    def _select_by_cv(self, z, features, design):
-        rows = np.arange(self.washout, len(z) - 1)
-        inputs = features[rows] if design is None else design.transform(features[rows])
+    def _select_by_cv(self, z, rows, design, patches):
+        steps = np.arange(self.washout, len(z) - 1)
         cv = RidgeCV(alphas=_check_alphas(type(self).__name__, self.alphas))
-        return float(cv.fit(inputs, self._targets(z, rows)).alpha_)
+        return float(cv.fit(_design_inputs(rows[steps], design),
+                            patches.targets(self._targets(z, steps))).alpha_)
 
-    def _select_by_forecast(self, reservoir, z, features, snapshots, n_val):
+    def _select_by_forecast(self, reservoir, patches, z, features, rows, snapshots, n_val):
         """``(readout kind, alpha)`` whose readout, trained before the validation part,
         forecasts it best."""
         n_fit = len(z) - n_val
         kinds = ("linear", "quadratic") if self.readout == "auto" else (self.readout,)
-        designs = {kind: self._fitted_design(kind, features, n_fit) for kind in kinds}
+        designs = {kind: self._fitted_design(kind, rows, n_fit) for kind in kinds}
 
         def train(candidate):
             kind, alpha = candidate
-            return self._ridge(alpha, features, z, n_fit, designs[kind]), designs[kind]
+            return (self._ridge(alpha, rows, z, n_fit, designs[kind], patches),
+                    designs[kind], patches)
 
         def forecast(readout, start):
             reservoir.set_state(snapshots[start])
@@ -406,6 +471,50 @@ class Forecaster(BaseEstimator):
                 "series, a larger 'validation_fraction' or a shorter 'validation_horizon'.")
         return n_val
 
+    def _layouts(self, n_dims):
+        """The layouts of the variables to fit: global, local, or both (``"auto"``).
+
+        Checks that an explicit local layout fits ``n_dims`` variables.
+        """
+        template = _new_reservoir(self.reservoir, self.random_state)
+        if self.local_radius is None:
+            return [Patches(n_dims)]
+        radius = AUTO_LOCAL_RADIUS if _is_auto(self.local_radius) else self.local_radius
+        group = self._local_group(n_dims, radius, template.n_neurons)
+        if _is_auto(self.local_radius):
+            useful = (group is not None and template.network is None
+                      and self.selection == "forecast")
+            return [Patches(n_dims)] + ([self._local_patches(n_dims, group, radius, template)]
+                                        if useful else [])
+        if group is None or n_dims % group or group + 2 * radius > n_dims:
+            raise ValueError(
+                f"Local reservoirs of {type(self).__name__} need 'local_group' to divide the "
+                f"number of variables and local_group + 2 * local_radius to be at most it; "
+                f"X has {n_dims} variables, local_group={self.local_group!r}, "
+                f"local_radius={radius}. Lower 'local_radius' or choose another "
+                "'local_group'.")
+        return [self._local_patches(n_dims, group, radius, template)]
+
+    @staticmethod
+    def _local_patches(n_dims, group, radius, template):
+        """Local patches whose copies share the template reservoir's ``n_neurons`` (a
+        given network is the copy itself)."""
+        n_local = None if template.network is not None else max(
+            1, template.n_neurons * group // n_dims)
+        return Patches(n_dims, group, radius, n_local=n_local)
+
+    def _local_group(self, n_dims, radius, n_neurons):
+        """``local_group``, or for ``"auto"`` the smallest divisor of ``n_dims`` that gives
+        each copy at least MIN_LOCAL_NEURONS of ``n_neurons`` and fits ``radius``
+        (None if there is none)."""
+        if not _is_auto(self.local_group):
+            return self.local_group
+        for group in range(1, n_dims + 1):
+            if (n_dims % group == 0 and group + 2 * radius <= n_dims
+                    and n_neurons * group >= MIN_LOCAL_NEURONS * n_dims):
+                return group
+        return None
+
     def _validation_starts(self, n_steps, n_val):
         if self.selection != "forecast":
             return ()
@@ -413,9 +522,9 @@ class Forecaster(BaseEstimator):
                                  self.validation_starts)
 
     def _next_values(self, features, z):
-        if self.design_ is not None:
-            features = self.design_.transform(features)
-        step = np.reshape(self.readout_.predict(features), z.shape)
+        rows = self.patches_.rows(features, self.features, self.reservoir_)
+        step = self.patches_.merged(self.readout_.predict(_design_inputs(rows, self.design_)),
+                                    len(z))
         return z + step if self.target == "delta" else step
 
     def _standardised(self, X, name, min_steps=2):
@@ -442,6 +551,8 @@ class Forecaster(BaseEstimator):
         check_choice(owner, "selection", self.selection, SELECTIONS)
         check_choice(owner, "readout", self.readout, READOUTS)
         check_number(owner, "n_components", self.n_components, "int", 1, MAX_COMPONENTS)
+        _check_int_or_auto(owner, "local_radius", self.local_radius, 0, allow_none=True)
+        _check_int_or_auto(owner, "local_group", self.local_group, 1)
         check_number(owner, "washout", self.washout, "int", 0)
         check_number(owner, "validation_fraction", self.validation_fraction, "float", 0.0,
                      1.0, low_open=True)
@@ -452,3 +563,23 @@ class Forecaster(BaseEstimator):
         check_number(owner, "standardize", self.standardize, "bool")
         check_seed(owner, self.random_state)
         _check_alphas(owner, self.alphas)
+
+
+def _design_inputs(rows, design):
+    """Block rows (n_steps, n_blocks, n_block_features) as readout inputs: one row per
+    step and block, through the quadratic ``design`` unless it is None."""
+    flat = rows.reshape(-1, rows.shape[-1])
+    return flat if design is None else design.transform(flat)
+
+
+def _is_auto(value):
+    return isinstance(value, str) and value == "auto"
+
+
+def _check_int_or_auto(owner, name, value, low, allow_none=False):
+    """``"auto"`` or an int of at least ``low`` (or None if ``allow_none``)."""
+    if isinstance(value, str) and not _is_auto(value):
+        raise ValueError(f"The '{name}' parameter of {owner} must be 'auto' or an int >= "
+                         f"{low}{' or None' if allow_none else ''}. Got {value!r} instead.")
+    if not _is_auto(value):
+        check_number(owner, name, value, "int", low, allow_none=allow_none)

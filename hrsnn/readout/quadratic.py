@@ -21,8 +21,12 @@ class QuadraticFeatures:
     """``[s, p, p_i p_j (i <= j)]``: standardised features, their leading principal
     components, and every product of two components.
 
-    ``s = (f - mean_) / scale_`` standardises each feature with its training
-    statistics (a constant feature gets scale 1); ``p = s @ components_.T /
+    ``s = (clip(f) - mean_) / scale_`` standardises each feature with its
+    training statistics (a constant feature gets scale 1) after clipping it to
+    its training range ``[data_min_, data_max_]``, as
+    the readouts' ``BoundedScaler`` does: a neuron that hardly varied in
+    training (a tiny scale) and varies on new data would otherwise enter the
+    products thousands of standard deviations out; ``p = s @ components_.T /
     component_scale_`` are the leading principal components of ``s`` (SVD of
     the training rows), each scaled to unit variance on the training rows, so
     that the products are of order 1 and one ridge penalty suits every block.
@@ -37,6 +41,8 @@ class QuadraticFeatures:
     ----------
     mean_, scale_ : ndarray of shape (n_features,)
         Standardisation of the training features.
+    data_min_, data_max_ : ndarray of shape (n_features,)
+        Range of the training features.
     components_ : ndarray of shape (n_components_, n_features)
         Leading principal axes of the standardised training features.
     component_scale_ : ndarray of shape (n_components_,)
@@ -61,6 +67,7 @@ class QuadraticFeatures:
         self : QuadraticFeatures
         """
         scale = features.std(axis=0)
+        self.data_min_, self.data_max_ = features.min(axis=0), features.max(axis=0)
         self.mean_ = features.mean(axis=0)
         self.scale_ = np.where(scale > 0, scale, 1.0)
         standard = (features - self.mean_) / self.scale_
@@ -93,7 +100,8 @@ class QuadraticFeatures:
             components, then their products ``p_i p_j`` for ``i <= j`` (in
             ``numpy.triu_indices`` order).
         """
-        standard = (features - self.mean_) / self.scale_
+        clipped = np.clip(features, self.data_min_, self.data_max_)
+        standard = (clipped - self.mean_) / self.scale_
         components = standard @ self.components_.T / self.component_scale_
         first, second = self._pairs
         return np.hstack([standard, components,
@@ -101,6 +109,7 @@ class QuadraticFeatures:
 
     def multiply_adds(self):
         """Multiply-adds of :meth:`transform` for one row (int): standardising, projecting
-        on the components and forming their products."""
+        on the components and forming their products (the clipping's comparisons
+        are not counted)."""
         n_features, k = self.components_.shape[1], self.n_components_
         return n_features + n_features * k + k + k * (k + 1) // 2

@@ -1,0 +1,203 @@
+"""Closed-loop forecasts of every system ``data_loaders`` ships, beside the baselines.
+
+For each system (its default ``dt``) and seed, 2,000 training steps of a
+trajectory drawn with that seed, then ``--windows`` test windows (100 true
+warm-up steps, ``--horizon`` forecast steps). Models, each fitted on the same
+training part:
+
+* ``hrsnn``: ``Forecaster(random_state=seed)``, the defaults (1,000 neurons;
+  linear or quadratic readout, global or local reservoirs and the ridge
+  penalty chosen on closed-loop validation inside the training part);
+* ``hrsnn linear``: the same with ``readout="linear", local_radius=None``
+  (the readout before the quadratic design and the local reservoirs);
+* ``AR``: a linear autoregressive ridge on the last ``lags`` values,
+  lags in (1, 2, 3, 5, 10) and penalty in ``RIDGE_ALPHAS[::2]`` chosen by the
+  same closed-loop validation as the Forecaster (4 forecasts of 100 steps in
+  the last quarter of the training part);
+* ``NG-RC``: the same search over an autoregression on the last lags and all
+  their pairwise products (a next-generation reservoir computer, Gauthier et
+  al., Nat. Commun. 12, 5564, 2021: no reservoir at all), lags in (1, 2, 3)
+  and for series of at most 8 variables;
+* ``ESN`` (``--esn``, needs ReservoirPy): ``benchmarks/bench_tasks.py``'s
+  echo-state forecaster of ``--esn-units`` units, its configuration tuned once
+  on validation data of seed 0 (12 configurations, 4 penalties).
+
+Every row prints the median and quartiles of the valid prediction time
+(NRMSE threshold 0.4, normalised by the series' std) over seeds x windows, in
+steps and Lyapunov times where the exponent is known, the one-step NRMSE, the
+mean fit time, and the ratio of hrsnn's median to the AR's. Results go to
+``results/bench_forecast.json``.
+
+Usage::
+
+    python benchmarks/bench_forecast.py                       # 5 systems, 3 seeds x 3 windows
+    python benchmarks/bench_forecast.py --systems lorenz63 --seeds 5 --esn
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+from sklearn.linear_model import Ridge
+
+from data_loaders import DEFAULT_DT, LYAPUNOV_EXPONENTS, SYSTEMS, load_system
+from hrsnn import Forecaster
+from hrsnn.evaluation import compare_forecasters, select_by_forecast, validation_starts
+from hrsnn.metrics import RIDGE_ALPHAS
+
+N_TRAIN, WARMUP, VALIDATION_HORIZON = 2000, 100, 100
+AR_LAGS, NGRC_LAGS, NGRC_MAX_DIMS = (1, 2, 3, 5, 10), (1, 2, 3), 8
+#: Largest Lyapunov exponent of Mackey-Glass (tau = 17, beta 0.2, gamma 0.1, n 10), per
+#: time unit (natural log): 0.0056, from the spectrum of the delay equation discretised
+#: into 100 variables as in J. D. Farmer, Physica D 4, 366 (1982); one Lyapunov time is
+#: about 179 samples at one sample per time unit.
+MACKEY_GLASS_EXPONENT = 0.0056
+
+
+class LaggedForecaster:
+    """Ridge on the last ``lags`` standardised values (and, ``quadratic``, all their
+    pairwise products) predicting the next increment; lags and penalty chosen by
+    closed-loop validation on the last quarter of the training series."""
+
+    def __init__(self, lag_grid, quadratic=False, alphas=RIDGE_ALPHAS[::2]):
+        self.lag_grid, self.quadratic, self.alphas = lag_grid, quadratic, alphas
+
+    def fit(self, series):
+        self.mean_, self.scale_ = series.mean(0), series.std(0)
+        z = (series - self.mean_) / self.scale_
+        n_val = len(z) // 4
+        starts = validation_starts(len(z), n_val, VALIDATION_HORIZON, 4)
+
+        def train(candidate):
+            lags, alpha = candidate
+            return self._ridge(lags, alpha, z[:len(z) - n_val])
+
+        def forecast(readout, start):
+            return self._loop(readout, z[start - readout[0]:start], VALIDATION_HORIZON)
+
+        candidates = [(lags, float(a)) for lags in self.lag_grid for a in self.alphas]
+        (self.lags_, self.alpha_), _ = select_by_forecast(
+            candidates, train, forecast, z, starts, horizon=VALIDATION_HORIZON)
+        self.readout_ = self._ridge(self.lags_, self.alpha_, z)
+        return self
+
+    def predict(self, series):
+        z = (series - self.mean_) / self.scale_
+        lags = self.lags_
+        padded = np.vstack([np.repeat(z[:1], lags - 1, axis=0), z])
+        rows = np.stack([self._design(padded[t:t + lags]) for t in range(len(z))])
+        return (z + self.readout_[1].predict(rows)) * self.scale_ + self.mean_
+
+    def forecast(self, n_steps, warmup):
+        z = (warmup - self.mean_) / self.scale_
+        out = self._loop(self.readout_, z[-self.lags_:], n_steps)
+        return out * self.scale_ + self.mean_
+
+    def _design(self, window):
+        flat = window[::-1].ravel()               # newest first
+        if not self.quadratic:
+            return flat
+        first, second = np.triu_indices(len(flat))
+        return np.concatenate([flat, flat[first] * flat[second]])
+
+    def _ridge(self, lags, alpha, z):
+        rows = np.stack([self._design(z[t - lags + 1:t + 1]) for t in range(lags - 1,
+                                                                             len(z) - 1)])
+        targets = z[lags:] - z[lags - 1:-1]
+        return lags, Ridge(alpha=alpha).fit(rows, targets)
+
+    def _loop(self, readout, history, n_steps):
+        lags, ridge = readout
+        window = history[-lags:].copy()
+        out = np.empty((n_steps, window.shape[1]))
+        for k in range(n_steps):
+            x = np.clip(window[-1] + ridge.predict(self._design(window)[None])[0], -1e3, 1e3)
+            out[k] = x
+            window = np.vstack([window[1:], x[None]])
+        return out
+
+
+def lyapunov_exponent(system):
+    return LYAPUNOV_EXPONENTS.get(system, MACKEY_GLASS_EXPONENT
+                                  if system == "mackey_glass" else None)
+
+
+def models(system, n_dims, args):
+    made = {
+        "hrsnn": lambda seed: Forecaster(random_state=seed),
+        "hrsnn linear": lambda seed: Forecaster(random_state=seed, readout="linear",
+                                                local_radius=None),
+        "AR": lambda seed: LaggedForecaster(AR_LAGS),
+    }
+    if n_dims <= NGRC_MAX_DIMS:
+        made["NG-RC"] = lambda seed: LaggedForecaster(NGRC_LAGS, quadratic=True)
+    if args.esn:
+        made["ESN"] = esn_maker(system, args)
+    return made
+
+
+def esn_maker(system, args):
+    """ESNForecaster of bench_tasks, its configuration tuned on seed 0's training part."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from bench_tasks import ESNForecaster, tune_esn
+    train = load_system(system, N_TRAIN, random_state=0)
+    config, _ = tune_esn(system, lambda c: ESNForecaster(args.esn_units, 0, **c)
+                         .fit(train).validation_score_)
+    return lambda seed: ESNForecaster(args.esn_units, seed, **config)
+
+
+def run_system(system, args):
+    dt = DEFAULT_DT[system]
+    exponent = lyapunov_exponent(system)
+    n_steps = N_TRAIN + args.windows * (WARMUP + args.horizon)
+    rows = {}
+    for seed in range(args.seeds):
+        series = load_system(system, n_steps, random_state=seed)
+        results = compare_forecasters(models(system, series.shape[1], args), series, [seed],
+                                      n_train=N_TRAIN, n_starts=args.windows,
+                                      horizon=args.horizon, warmup=WARMUP, thresholds=(0.4,))
+        for name, result in results.items():
+            row = rows.setdefault(name, {"vpt_steps": [], "one_step": [], "fit_s": []})
+            row["vpt_steps"] += result.vpt_steps[:, 0].tolist()
+            row["one_step"].append(result.one_step_nrmse)
+            row["fit_s"].append(result.fit_seconds)
+    print(f"\n{system} (dt = {dt}, {args.seeds} seeds x {args.windows} windows, "
+          f"VPT at NRMSE 0.4, horizon {args.horizon})")
+    print(f"  {'model':<14} {'VPT steps: median [quartiles]':<32} {'Lyapunov times':<16} "
+          f"{'1-step NRMSE':<13} {'fit s':<7} vs AR")
+    ar = np.median(rows["AR"]["vpt_steps"])
+    for name, row in rows.items():
+        vpt = np.array(row["vpt_steps"])
+        q1, med, q3 = np.percentile(vpt, [25, 50, 75])
+        lt = f"{med * dt * exponent:.2f}" if exponent else "-"
+        row.update(median=med, quartiles=(q1, q3), lyapunov_times=med * dt * exponent
+                   if exponent else None, ratio_to_ar=med / ar if ar > 0 else None)
+        print(f"  {name:<14} {med:>6.0f} [{q1:.0f}, {q3:.0f}]{'':<19} {lt:<16} "
+              f"{np.median(row['one_step']):<13.4f} {np.mean(row['fit_s']):<7.1f} "
+              f"{med / ar if ar > 0 else float('inf'):.2f}")
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--systems", default=",".join(SYSTEMS))
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--windows", type=int, default=3)
+    parser.add_argument("--horizon", type=int, default=300)
+    parser.add_argument("--esn", action="store_true", help="add a tuned ReservoirPy ESN")
+    parser.add_argument("--esn-units", type=int, default=500)
+    parser.add_argument("--out", default="results/bench_forecast.json")
+    args = parser.parse_args(argv)
+    began = time.perf_counter()
+    results = {system: run_system(system, args) for system in args.systems.split(",")}
+    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+    with open(args.out, "w") as handle:
+        json.dump({"args": vars(args), "results": results}, handle, indent=1, default=float)
+    print(f"\n{time.perf_counter() - began:.0f} s; written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
