@@ -21,8 +21,8 @@ def series():
 
 @pytest.fixture(scope="module")
 def fitted(series):
-    return Forecaster(small_reservoir(), readout="linear", washout=20, validation_horizon=30,
-                      validation_starts=3).fit(series[:1000])
+    return Forecaster(small_reservoir(), readout="linear", refit_rounds=0, washout=20,
+                      validation_horizon=30, validation_starts=3).fit(series[:1000])
 
 
 def manual_features(reservoir, z):
@@ -117,7 +117,7 @@ def univariate():
 
 def test_univariate_forecaster_shapes_and_values(univariate):
     """A 1-D series: predictions of shape (n, 1), equal to the readout applied by hand."""
-    model = Forecaster(small_reservoir(), readout="linear", washout=20,
+    model = Forecaster(small_reservoir(), readout="linear", refit_rounds=0, washout=20,
                        validation_horizon=30, validation_starts=2).fit(univariate[:500])
     assert model.n_dims_ == 1
     X = univariate[500:560]
@@ -205,6 +205,9 @@ def test_forecasting_reservoir_is_an_alias_of_the_defaults():
     ({"readout": "cubic"}, "readout"),
     ({"n_components": 0}, "n_components"),
     ({"n_components": 101}, "n_components"),
+    ({"refit_rounds": -1}, "refit_rounds"),
+    ({"refit_rounds": 11}, "refit_rounds"),
+    ({"refit_horizon": 0}, "refit_horizon"),
 ])
 def test_bad_parameters(kwargs, match, series):
     with pytest.raises(ValueError, match=match):
@@ -278,8 +281,8 @@ def test_min_training_steps_is_the_shortest_series_fit_accepts():
 # ------------------------------------------------------------ quadratic readout
 @pytest.fixture(scope="module")
 def quadratic(series):
-    return Forecaster(small_reservoir(), readout="quadratic", n_components=6, washout=20,
-                      validation_horizon=30, validation_starts=3).fit(series[:1000])
+    return Forecaster(small_reservoir(), readout="quadratic", n_components=6, refit_rounds=0,
+                      washout=20, validation_horizon=30, validation_starts=3).fit(series[:1000])
 
 
 def quadratic_design_by_hand(train, rows, k):
@@ -416,7 +419,7 @@ def ring():
 def local(ring):
     return Forecaster(forecasting_reservoir(120, random_state=0), local_radius=1, local_group=2,
                       washout=20, validation_horizon=30, validation_starts=2,
-                      readout="linear").fit(ring[:600])
+                      readout="linear", refit_rounds=0).fit(ring[:600])
 
 
 def test_local_forecaster_shares_one_network_and_one_readout(local, ring):
@@ -483,3 +486,43 @@ def test_auto_layout_has_no_local_candidate_for_few_variables(series):
     model = Forecaster(small_reservoir(), washout=20, validation_horizon=30,
                        validation_starts=2, alphas=1.0).fit(series[:400])
     assert set(model.layout_scores_) == {"global"} and not model.patches_.local
+
+
+# ------------------------------------------------------- closed-loop refits
+def test_refit_round_adds_the_rollouts_of_the_previous_readout(series):
+    """One refit round by hand: roll the plain readout out from every 20th step, take the
+    visited states with targets back to the truth, retrain on both."""
+    model = Forecaster(small_reservoir(), readout="linear", refit_rounds=1, refit_horizon=5,
+                       washout=20, validation_horizon=30, validation_starts=2,
+                       alphas=1.0).fit(series[:400])
+    res = model.reservoir_
+    z = (series[:400] - model.mean_) / model.scale_
+    features = manual_features(res, z)
+    steps = np.arange(20, 399)
+    plain = Ridge(alpha=1.0).fit(features[steps], z[steps + 1] - z[steps])
+    rows, targets = [features[steps]], [z[steps + 1] - z[steps]]
+    for start in range(21, 400 - 5, 20):                 # every rollout ends before 400
+        res.run(z[:start], record_spikes=False)            # state after rows 0 .. start-1
+        f, x = features[start - 1], z[start - 1]
+        for k in range(5):
+            x = x + plain.predict(f[None])[0]
+            result = res.run(x[None], reset=False, record_spikes=False, record_v=True)
+            f = np.hstack([result.states, result.v])[0]
+            rows.append(f[None])
+            targets.append((z[start + 1 + k] - x)[None])
+    refit = Ridge(alpha=1.0).fit(np.vstack(rows), np.vstack(targets))
+    assert model.refit_rounds_ == 1                 # validation prefers the refit here
+    np.testing.assert_allclose(model.readout_.coef_, refit.coef_, rtol=1e-7, atol=1e-10)
+
+
+def test_refit_rounds_are_chosen_on_validation(series):
+    model = Forecaster(small_reservoir(), readout="linear", refit_rounds=2, washout=20,
+                       validation_horizon=30, validation_starts=3,
+                       alphas=(0.1, 10.0)).fit(series[:800])
+    assert model.refit_rounds_ in (0, 1, 2)
+    off = Forecaster(small_reservoir(), readout="linear", refit_rounds=0, washout=20,
+                     validation_horizon=30, validation_starts=3,
+                     alphas=(0.1, 10.0)).fit(series[:800])
+    assert off.refit_rounds_ == 0
+    # refits never lower the validation score that chose them
+    assert model.layout_scores_["global"] >= off.layout_scores_["global"]

@@ -41,6 +41,10 @@ MAX_COMPONENTS = 100
 AUTO_LOCAL_RADIUS = 2
 #: Fewest neurons per copy that ``local_group="auto"`` gives a local reservoir.
 MIN_LOCAL_NEURONS = 100
+#: Steps between the starts of the rollouts a closed-loop refit learns from.
+REFIT_STRIDE = 20
+#: Most closed-loop refit rounds (each adds its rollouts' rows to the ridge).
+MAX_REFIT_ROUNDS = 10
 
 
 
@@ -123,6 +127,16 @@ class Forecaster(BaseEstimator):
         ``"auto"``: the smallest such divisor that leaves each copy at least
         ``MIN_LOCAL_NEURONS`` (100) neurons (with ``local_radius="auto"``,
         none means no local candidate).
+    refit_rounds : int, default=2
+        Closed-loop refits (DAgger): the readout is retrained, round after
+        round, also on the states its own ``refit_horizon``-step rollouts from
+        every REFIT_STRIDE-th training step visit, with targets that lead back
+        to the true series, so that it learns to correct the drift it causes
+        in closed loop. How many rounds (0 .. ``refit_rounds``) is chosen on
+        the validation forecasts (``refit_rounds_``); 0 switches refits off,
+        as does ``selection="cv"``.
+    refit_horizon : int, default=20
+        Steps of each refit rollout.
     washout : int, default=100
         Initial steps whose states are not used to train the readout.
     alphas : float or sequence of float, default=FORECAST_ALPHAS
@@ -170,6 +184,8 @@ class Forecaster(BaseEstimator):
         steps, -mean RMSE)`` of each layout fitted (``selection="forecast"``).
     alpha_ : float
         Chosen regularisation.
+    refit_rounds_ : int
+        Closed-loop refit rounds of the final readout.
     validation_scores_ : dict or None
         ``(readout kind, alpha) -> (mean valid steps, mean NRMSE)`` of the
         validation forecasts (``selection="forecast"``).
@@ -196,7 +212,7 @@ class Forecaster(BaseEstimator):
 
     def __init__(self, reservoir=None, *, features=("states", "v"), target="delta",
                  readout="auto", n_components=N_COMPONENTS, local_radius="auto",
-                 local_group="auto", washout=100,
+                 local_group="auto", refit_rounds=2, refit_horizon=20, washout=100,
                  alphas=FORECAST_ALPHAS,
                  selection="forecast", validation_fraction=0.25, validation_starts=4,
                  validation_horizon=100, validation_threshold=0.4, standardize=True,
@@ -208,6 +224,8 @@ class Forecaster(BaseEstimator):
         self.n_components = n_components
         self.local_radius = local_radius
         self.local_group = local_group
+        self.refit_rounds = refit_rounds
+        self.refit_horizon = refit_horizon
         self.washout = washout
         self.alphas = alphas
         self.selection = selection
@@ -240,7 +258,7 @@ class Forecaster(BaseEstimator):
         fits = [self._fit_layout(series, patches, n_val) for patches in layouts]
         chosen = max(fits, key=lambda fit: fit["score"])    # the first of equal ones
         for name in ("reservoir", "readout", "alpha", "readout_kind", "design", "patches",
-                     "validation_scores", "mean", "scale"):
+                     "validation_scores", "refit_rounds", "mean", "scale"):
             setattr(self, name + "_", chosen[name])
         self.layout_scores_ = ({("local" if fit["patches"].local else "global"): fit["score"]
                                 for fit in fits} if self.selection == "forecast" else None)
@@ -261,24 +279,26 @@ class Forecaster(BaseEstimator):
         z = (series - mean) / scale
         reservoir = patches.fit_reservoir(_new_reservoir(self.reservoir, self.random_state), z)
         starts = self._validation_starts(len(z), n_val)
-        features, snapshots = self._teacher_forced(reservoir, z, starts)
+        features, snapshots = self._teacher_forced(reservoir, z,
+                                                   sorted({*starts, *self._rollout_starts(z)}))
         rows = patches.rows(features, self.features, reservoir)
         end_state = reservoir.get_state()
+        loop = (reservoir, patches, z, features, rows, snapshots)
+        rounds = 0
         if self.selection == "forecast":
-            (kind, alpha), scores = self._select_by_forecast(reservoir, patches, z, features,
-                                                             rows, snapshots, n_val)
-            valid, error = scores[(kind, alpha)]
-            score = (valid, -error)
+            (kind, alpha), scores = self._select_by_forecast(*loop, n_val)
+            rounds, score = self._select_rounds(loop, n_val, kind, alpha, scores)
             design = self._fitted_design(kind, rows, len(z))
         else:
             kind = "linear" if self.readout == "auto" else self.readout
             design = self._fitted_design(kind, rows, len(z))
             alpha, scores, score = self._select_by_cv(z, rows, design, patches), None, None
-        readout = self._ridge(alpha, rows, z, len(z), design, patches)
+        readout = self._refits(loop, len(z), design, alpha, rounds)[-1][0]
         reservoir.set_state(end_state)
         return {"reservoir": reservoir, "readout": readout, "alpha": alpha,
                 "readout_kind": kind, "design": design, "patches": patches,
-                "validation_scores": scores, "mean": mean, "scale": scale, "score": score}
+                "validation_scores": scores, "refit_rounds": rounds, "mean": mean,
+                "scale": scale, "score": score}
 
 
     def predict(self, X):
@@ -349,11 +369,13 @@ class Forecaster(BaseEstimator):
         return np.concatenate(parts), snapshots
 
     def _closed_loop(self, reservoir, features, last_input, n_steps, readout=None,
-                     counts=None):
+                     counts=None, visited=None):
         """Standardised forecast of ``n_steps``; returns it and the final (features, input).
 
         ``readout`` is a ``(ridge, design, patches)`` triple (default the
-        fitted one). Spike counts per neuron are added to ``counts`` when given.
+        fitted one). Spike counts per neuron are added to ``counts`` when
+        given; the features after each fed-back value are appended to
+        ``visited`` when given (row ``k`` after ``out[k]``).
         """
         ridge, design, patches = ((self.readout_, self.design_, self.patches_)
                                   if readout is None else readout)
@@ -374,6 +396,8 @@ class Forecaster(BaseEstimator):
             features = _step_features(result, x[None], self.features)[0]
             if counts is not None:
                 counts += result.counts
+            if visited is not None:
+                visited.append(features)
         return out, (features, x)
 
     # ------------------------------------------------------- regularisation
@@ -394,6 +418,82 @@ class Forecaster(BaseEstimator):
         steps = np.arange(self.washout, n_used - 1)
         return Ridge(alpha=alpha).fit(_design_inputs(rows[steps], design),
                                       patches.targets(self._targets(z, steps)))
+
+    # ---------------------------------------------------- closed-loop refits
+    def _rollout_starts(self, z):
+        """Starts of the refits' rollouts: every REFIT_STRIDE steps after the washout."""
+        if self.refit_rounds == 0 or self.selection != "forecast":
+            return np.array([], dtype=int)
+        return np.arange(self.washout + 1, len(z) - self.refit_horizon, REFIT_STRIDE)
+
+    def _refits(self, loop, n_used, design, alpha, n_rounds):
+        """Readouts trained on steps ``washout .. n_used-2`` and then, round after round,
+        also on the states their own rollouts visit.
+
+        Round ``r`` rolls the readout of round ``r - 1`` out in closed loop for
+        ``refit_horizon`` steps from every rollout start whose rollout ends
+        before ``n_used``; at each state it visits, the target is what leads
+        back to the true series (``z[t + 1] - x_hat[t]`` for ``target="delta"``).
+        The rows of every round are kept (DAgger: Ross, Gordon & Bagnell,
+        AISTATS 2011; for time series Venkatraman, Hebert & Bagnell, AAAI 2015).
+
+        Returns
+        -------
+        list of (ridge, design, patches)
+            Rounds ``0 .. n_rounds``.
+        """
+        reservoir, patches, z, features, rows, snapshots = loop
+        steps = np.arange(self.washout, n_used - 1)
+        inputs = [_design_inputs(rows[steps], design)]
+        targets = [patches.targets(self._targets(z, steps))]
+        starts = [s for s in self._rollout_starts(z) if s + self.refit_horizon < n_used]
+        readouts = []
+        for _ in range(n_rounds + 1):
+            ridge = Ridge(alpha=alpha).fit(np.concatenate(inputs), np.concatenate(targets))
+            readouts.append((ridge, design, patches))
+            if len(readouts) <= n_rounds:
+                visited, following = self._rollouts(loop, readouts[-1], starts)
+                inputs.append(_design_inputs(visited, design))
+                targets.append(patches.targets(following))
+        return readouts
+
+    def _rollouts(self, loop, readout, starts):
+        """Block rows of the states ``readout``'s rollouts visit, and their targets."""
+        reservoir, patches, z, features, _, snapshots = loop
+        visited, following = [], []
+        for start in starts:
+            reservoir.set_state(snapshots[start])
+            seen = []
+            forecast, _ = self._closed_loop(reservoir, features[start - 1], z[start - 1],
+                                            self.refit_horizon, readout, visited=seen)
+            truth = z[start + 1:start + 1 + self.refit_horizon]
+            visited.append(patches.rows(np.array(seen), self.features, reservoir))
+            following.append(truth - forecast if self.target == "delta" else truth)
+        return np.concatenate(visited), np.concatenate(following)
+
+    def _select_rounds(self, loop, n_val, kind, alpha, scores):
+        """Refit rounds (0 .. ``refit_rounds``) whose readout forecasts the validation
+        part best, and its score ``(mean valid steps, -mean RMSE)``."""
+        reservoir, patches, z, features, rows, snapshots = loop
+        valid, error = scores[(kind, alpha)]
+        if self.refit_rounds == 0:
+            return 0, (valid, -error)
+        n_fit = len(z) - n_val
+        readouts = self._refits(loop, n_fit, self._fitted_design(kind, rows, n_fit), alpha,
+                                self.refit_rounds)
+
+        def forecast(readout, start):
+            reservoir.set_state(snapshots[start])
+            return self._closed_loop(reservoir, features[start - 1], z[start - 1],
+                                     self.validation_horizon, readout)[0]
+
+        rounds, round_scores = select_by_forecast(
+            range(1, self.refit_rounds + 1), lambda r: readouts[r], forecast, z,
+            self._validation_starts(len(z), n_val), horizon=self.validation_horizon,
+            threshold=self.validation_threshold)
+        round_scores[0] = (valid, error)
+        best = max(sorted(round_scores), key=lambda r: (round_scores[r][0], -round_scores[r][1]))
+        return best, (round_scores[best][0], -round_scores[best][1])
 
     def _select_by_cv(self, z, rows, design, patches):
         steps = np.arange(self.washout, len(z) - 1)
@@ -420,7 +520,8 @@ class Forecaster(BaseEstimator):
 
         alphas = _check_alphas(type(self).__name__, self.alphas)
         candidates = [(kind, float(alpha)) for kind in kinds for alpha in alphas]
-        return select_by_forecast(candidates, train, forecast, z, list(snapshots),
+        return select_by_forecast(candidates, train, forecast, z,
+                                  self._validation_starts(len(z), n_val),
                                   horizon=self.validation_horizon,
                                   threshold=self.validation_threshold)
 
@@ -553,6 +654,8 @@ class Forecaster(BaseEstimator):
         check_number(owner, "n_components", self.n_components, "int", 1, MAX_COMPONENTS)
         _check_int_or_auto(owner, "local_radius", self.local_radius, 0, allow_none=True)
         _check_int_or_auto(owner, "local_group", self.local_group, 1)
+        check_number(owner, "refit_rounds", self.refit_rounds, "int", 0, MAX_REFIT_ROUNDS)
+        check_number(owner, "refit_horizon", self.refit_horizon, "int", 1)
         check_number(owner, "washout", self.washout, "int", 0)
         check_number(owner, "validation_fraction", self.validation_fraction, "float", 0.0,
                      1.0, low_open=True)
