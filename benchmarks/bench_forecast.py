@@ -8,8 +8,9 @@ training part:
 * ``hrsnn``: ``Forecaster(random_state=seed)``, the defaults (1,000 neurons;
   linear or quadratic readout, global or local reservoirs and the ridge
   penalty chosen on closed-loop validation inside the training part);
-* ``hrsnn linear``: the same with ``readout="linear", local_radius=None``
-  (the readout before the quadratic design and the local reservoirs);
+* ablations: the same without closed-loop refits (``refit_rounds=0``), then
+  also with a linear readout, then (series of at least 5 variables) also with
+  one global reservoir: the Forecaster before this benchmark's mechanisms;
 * ``AR``: a linear autoregressive ridge on the last ``lags`` values,
   lags in (1, 2, 3, 5, 10) and penalty in ``RIDGE_ALPHAS[::2]`` chosen by the
   same closed-loop validation as the Forecaster (4 forecasts of 100 steps in
@@ -49,6 +50,15 @@ from hrsnn.evaluation import compare_forecasters, select_by_forecast, validation
 from hrsnn.metrics import RIDGE_ALPHAS
 
 N_TRAIN, WARMUP, VALIDATION_HORIZON = 2000, 100, 100
+#: The Forecaster's three mechanisms switched off one after the other.
+ABLATIONS = {
+    "- refits": {"refit_rounds": 0},
+    "- refits, linear": {"refit_rounds": 0, "readout": "linear"},
+    "- refits, linear, global": {"refit_rounds": 0, "readout": "linear",
+                                 "local_radius": None},
+}
+#: Fewest variables that admit a local layout (a group and 2 neighbours on each side).
+MIN_LOCAL_DIMS = 5
 AR_LAGS, NGRC_LAGS, NGRC_MAX_DIMS = (1, 2, 3, 5, 10), (1, 2, 3), 8
 #: Largest Lyapunov exponent of Mackey-Glass (tau = 17, beta 0.2, gamma 0.1, n 10), per
 #: time unit (natural log): 0.0056, from the spectrum of the delay equation discretised
@@ -126,12 +136,11 @@ def lyapunov_exponent(system):
 
 
 def models(system, n_dims, args):
-    made = {
-        "hrsnn": lambda seed: Forecaster(random_state=seed),
-        "hrsnn linear": lambda seed: Forecaster(random_state=seed, readout="linear",
-                                                local_radius=None),
-        "AR": lambda seed: LaggedForecaster(AR_LAGS),
-    }
+    made = {"hrsnn": lambda seed: Forecaster(random_state=seed)}
+    for name, params in ABLATIONS.items():
+        if n_dims >= MIN_LOCAL_DIMS or "local_radius" not in params:
+            made[name] = lambda seed, params=params: Forecaster(random_state=seed, **params)
+    made["AR"] = lambda seed: LaggedForecaster(AR_LAGS)
     if n_dims <= NGRC_MAX_DIMS:
         made["NG-RC"] = lambda seed: LaggedForecaster(NGRC_LAGS, quadratic=True)
     if args.esn:
@@ -139,13 +148,19 @@ def models(system, n_dims, args):
     return made
 
 
+_ESN_CONFIGS = {}
+
+
 def esn_maker(system, args):
-    """ESNForecaster of bench_tasks, its configuration tuned on seed 0's training part."""
+    """ESNForecaster of bench_tasks, its configuration tuned once per system on the
+    training part of seed 0."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from bench_tasks import ESNForecaster, tune_esn
-    train = load_system(system, N_TRAIN, random_state=0)
-    config, _ = tune_esn(system, lambda c: ESNForecaster(args.esn_units, 0, **c)
-                         .fit(train).validation_score_)
+    if system not in _ESN_CONFIGS:
+        train = load_system(system, N_TRAIN, random_state=0).reshape(N_TRAIN, -1)
+        _ESN_CONFIGS[system], _ = tune_esn(system, lambda c: ESNForecaster(
+            args.esn_units, 0, **c).fit(train).validation_score_)
+    config = _ESN_CONFIGS[system]
     return lambda seed: ESNForecaster(args.esn_units, seed, **config)
 
 
@@ -156,6 +171,7 @@ def run_system(system, args):
     rows = {}
     for seed in range(args.seeds):
         series = load_system(system, n_steps, random_state=seed)
+        series = series.reshape(len(series), -1)          # Mackey-Glass: one column
         results = compare_forecasters(models(system, series.shape[1], args), series, [seed],
                                       n_train=N_TRAIN, n_starts=args.windows,
                                       horizon=args.horizon, warmup=WARMUP, thresholds=(0.4,))
@@ -166,7 +182,7 @@ def run_system(system, args):
             row["fit_s"].append(result.fit_seconds)
     print(f"\n{system} (dt = {dt}, {args.seeds} seeds x {args.windows} windows, "
           f"VPT at NRMSE 0.4, horizon {args.horizon})")
-    print(f"  {'model':<14} {'VPT steps: median [quartiles]':<32} {'Lyapunov times':<16} "
+    print(f"  {'model':<26} {'VPT steps: median [quartiles]':<32} {'Lyapunov times':<16} "
           f"{'1-step NRMSE':<13} {'fit s':<7} vs AR")
     ar = np.median(rows["AR"]["vpt_steps"])
     for name, row in rows.items():
@@ -175,7 +191,7 @@ def run_system(system, args):
         lt = f"{med * dt * exponent:.2f}" if exponent else "-"
         row.update(median=med, quartiles=(q1, q3), lyapunov_times=med * dt * exponent
                    if exponent else None, ratio_to_ar=med / ar if ar > 0 else None)
-        print(f"  {name:<14} {med:>6.0f} [{q1:.0f}, {q3:.0f}]{'':<19} {lt:<16} "
+        print(f"  {name:<26} {med:>6.0f} [{q1:.0f}, {q3:.0f}]{'':<19} {lt:<16} "
               f"{np.median(row['one_step']):<13.4f} {np.mean(row['fit_s']):<7.1f} "
               f"{med / ar if ar > 0 else float('inf'):.2f}")
     return rows

@@ -173,7 +173,7 @@ def _forecast(args, out):
     print(f"{args.system}: {len(series)} steps of dt = {dt}; training on {args.n_train}, "
           f"{args.n_starts} closed-loop forecasts of {args.horizon} steps")
 
-    with _progress(None, "fit: STDP, readout, alpha on validation forecasts",
+    with _progress(None, "fit: STDP, readout chosen on validation forecasts",
                    total=3) as bar:
         began = time.perf_counter()
         model.fit(series[:args.n_train])
@@ -188,7 +188,11 @@ def _forecast(args, out):
                 horizon=args.horizon, warmup=args.warmup, thresholds=(0.1, 0.4),
                 scale=scale, fit=False)
             bar.update()
-    print(f"fitted {args.n_neurons} neurons in {fit_seconds:.1f} s (alpha = {model.alpha_:g})")
+    layout = (f"{model.patches_.n_blocks} local reservoirs" if model.patches_.local
+              else "one reservoir")
+    print(f"fitted {model.reservoir_.network_.n_neurons} neurons ({layout}) in "
+          f"{fit_seconds:.1f} s: {model.readout_kind_} readout, alpha = {model.alpha_:g}, "
+          f"{model.refit_rounds_} closed-loop refit rounds")
 
     out_degree = model.reservoir_.network_.out_degree()
     summary = {name: _summarise(_scores(e, dt, lyapunov, out_degree))
@@ -203,6 +207,8 @@ def _forecast(args, out):
     save_figure(figure, figure_path, dpi=120)
     report = {"system": args.system, "dt": dt, "n_train": args.n_train,
               "n_neurons": args.n_neurons, "seed": args.seed, "alpha": model.alpha_,
+              "readout": model.readout_kind_, "local_blocks": model.patches_.n_blocks
+              if model.patches_.local else 0, "refit_rounds": model.refit_rounds_,
               "fit_seconds": fit_seconds, "starts": starts.tolist(), "scores": summary}
     atomic_write_json(out / f"{name}.json", report, indent=2)
     print(f"wrote {figure_path} and {out / (name + '.json')}")

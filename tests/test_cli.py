@@ -36,6 +36,9 @@ def test_forecast_writes_figure_and_numbers(tmp_path, capsys):
                                 scale=series.std(axis=0))
     assert report["scores"]["hrsnn"]["vpt_steps_0.4"]["values"][0] == vpt.steps
     assert report["alpha"] == model.alpha_
+    assert report["readout"] == model.readout_kind_
+    assert report["refit_rounds"] == model.refit_rounds_ and report["local_blocks"] == 0
+    assert f"{model.readout_kind_} readout" in printed
 
 
 def test_forecast_univariate_mackey_glass(tmp_path, capsys):

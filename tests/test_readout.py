@@ -206,7 +206,8 @@ def test_forecasting_reservoir_is_an_alias_of_the_defaults():
     ({"n_components": 0}, "n_components"),
     ({"n_components": 101}, "n_components"),
     ({"refit_rounds": -1}, "refit_rounds"),
-    ({"refit_rounds": 11}, "refit_rounds"),
+    ({"refit_rounds": 6}, "refit_rounds"),
+    ({"refit_horizon": 2001}, "refit_horizon"),
     ({"refit_horizon": 0}, "refit_horizon"),
 ])
 def test_bad_parameters(kwargs, match, series):
@@ -526,3 +527,12 @@ def test_refit_rounds_are_chosen_on_validation(series):
     assert off.refit_rounds_ == 0
     # refits never lower the validation score that chose them
     assert model.layout_scores_["global"] >= off.layout_scores_["global"]
+
+
+def test_rollouts_of_a_round_are_bounded_by_the_series_not_the_horizon():
+    z = np.zeros((10_000, 1))
+    for horizon, most in ((20, 100), (1000, 2), (2000, 1)):
+        starts = Forecaster(refit_horizon=horizon)._rollout_starts(z)
+        assert 1 <= len(starts) <= most and len(starts) * horizon <= 2000
+        assert starts[0] == 101 and starts[-1] + horizon < len(z)
+    assert len(Forecaster(refit_rounds=0)._rollout_starts(z)) == 0

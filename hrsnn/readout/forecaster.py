@@ -44,7 +44,10 @@ MIN_LOCAL_NEURONS = 100
 #: Steps between the starts of the rollouts a closed-loop refit learns from.
 REFIT_STRIDE = 20
 #: Most closed-loop refit rounds (each adds its rollouts' rows to the ridge).
-MAX_REFIT_ROUNDS = 10
+MAX_REFIT_ROUNDS = 5
+#: Most rollout steps of one refit round (starts are thinned out beyond), so that a
+#: round adds at most about as many rows as a 2,000-step series has.
+MAX_ROLLOUT_STEPS = 2000
 
 
 
@@ -134,9 +137,11 @@ class Forecaster(BaseEstimator):
         to the true series, so that it learns to correct the drift it causes
         in closed loop. How many rounds (0 .. ``refit_rounds``) is chosen on
         the validation forecasts (``refit_rounds_``); 0 switches refits off,
-        as does ``selection="cv"``.
+        as does ``selection="cv"``. At most MAX_REFIT_ROUNDS = 5.
     refit_horizon : int, default=20
-        Steps of each refit rollout.
+        Steps of each refit rollout (at most MAX_ROLLOUT_STEPS = 2,000: the
+        rollouts of one round take at most that many steps in all, so their
+        starts thin out beyond ``2000 / refit_horizon`` of them).
     washout : int, default=100
         Initial steps whose states are not used to train the readout.
     alphas : float or sequence of float, default=FORECAST_ALPHAS
@@ -286,8 +291,11 @@ class Forecaster(BaseEstimator):
         loop = (reservoir, patches, z, features, rows, snapshots)
         rounds = 0
         if self.selection == "forecast":
-            (kind, alpha), scores = self._select_by_forecast(*loop, n_val)
-            rounds, score = self._select_rounds(loop, n_val, kind, alpha, scores)
+            kinds = ("linear", "quadratic") if self.readout == "auto" else (self.readout,)
+            designs = {kind: self._fitted_design(kind, rows, len(z) - n_val) for kind in kinds}
+            (kind, alpha), scores = self._select_by_forecast(*loop, n_val, designs)
+            rounds, score = self._select_rounds(loop, n_val, designs[kind], alpha,
+                                                scores[(kind, alpha)])
             design = self._fitted_design(kind, rows, len(z))
         else:
             kind = "linear" if self.readout == "auto" else self.readout
@@ -299,7 +307,6 @@ class Forecaster(BaseEstimator):
                 "readout_kind": kind, "design": design, "patches": patches,
                 "validation_scores": scores, "refit_rounds": rounds, "mean": mean,
                 "scale": scale, "score": score}
-
 
     def predict(self, X):
         """One-step-ahead predictions with teacher forcing, from the reset state.
@@ -421,10 +428,15 @@ class Forecaster(BaseEstimator):
 
     # ---------------------------------------------------- closed-loop refits
     def _rollout_starts(self, z):
-        """Starts of the refits' rollouts: every REFIT_STRIDE steps after the washout."""
+        """Starts of the refits' rollouts: every REFIT_STRIDE steps after the washout, at
+        most ``MAX_ROLLOUT_STEPS // refit_horizon`` of them (evenly spread)."""
         if self.refit_rounds == 0 or self.selection != "forecast":
             return np.array([], dtype=int)
-        return np.arange(self.washout + 1, len(z) - self.refit_horizon, REFIT_STRIDE)
+        starts = np.arange(self.washout + 1, len(z) - self.refit_horizon, REFIT_STRIDE)
+        most = max(1, MAX_ROLLOUT_STEPS // self.refit_horizon)
+        if len(starts) > most:
+            starts = starts[np.linspace(0, len(starts) - 1, most).round().astype(int)]
+        return starts
 
     def _refits(self, loop, n_used, design, alpha, n_rounds):
         """Readouts trained on steps ``washout .. n_used-2`` and then, round after round,
@@ -471,16 +483,16 @@ class Forecaster(BaseEstimator):
             following.append(truth - forecast if self.target == "delta" else truth)
         return np.concatenate(visited), np.concatenate(following)
 
-    def _select_rounds(self, loop, n_val, kind, alpha, scores):
+    def _select_rounds(self, loop, n_val, design, alpha, plain_score):
         """Refit rounds (0 .. ``refit_rounds``) whose readout forecasts the validation
-        part best, and its score ``(mean valid steps, -mean RMSE)``."""
+        part best, and its score ``(mean valid steps, -mean RMSE)``; ``plain_score``
+        is the ``(valid steps, RMSE)`` of the readout without refits, ``design`` its
+        design fitted before the validation part."""
         reservoir, patches, z, features, rows, snapshots = loop
-        valid, error = scores[(kind, alpha)]
+        valid, error = plain_score
         if self.refit_rounds == 0:
             return 0, (valid, -error)
-        n_fit = len(z) - n_val
-        readouts = self._refits(loop, n_fit, self._fitted_design(kind, rows, n_fit), alpha,
-                                self.refit_rounds)
+        readouts = self._refits(loop, len(z) - n_val, design, alpha, self.refit_rounds)
 
         def forecast(readout, start):
             reservoir.set_state(snapshots[start])
@@ -501,12 +513,11 @@ class Forecaster(BaseEstimator):
         return float(cv.fit(_design_inputs(rows[steps], design),
                             patches.targets(self._targets(z, steps))).alpha_)
 
-    def _select_by_forecast(self, reservoir, patches, z, features, rows, snapshots, n_val):
+    def _select_by_forecast(self, reservoir, patches, z, features, rows, snapshots, n_val,
+                            designs):
         """``(readout kind, alpha)`` whose readout, trained before the validation part,
-        forecasts it best."""
+        forecasts it best; ``designs`` maps each kind to its design fitted there."""
         n_fit = len(z) - n_val
-        kinds = ("linear", "quadratic") if self.readout == "auto" else (self.readout,)
-        designs = {kind: self._fitted_design(kind, rows, n_fit) for kind in kinds}
 
         def train(candidate):
             kind, alpha = candidate
@@ -519,7 +530,7 @@ class Forecaster(BaseEstimator):
                                      self.validation_horizon, readout)[0]
 
         alphas = _check_alphas(type(self).__name__, self.alphas)
-        candidates = [(kind, float(alpha)) for kind in kinds for alpha in alphas]
+        candidates = [(kind, float(alpha)) for kind in designs for alpha in alphas]
         return select_by_forecast(candidates, train, forecast, z,
                                   self._validation_starts(len(z), n_val),
                                   horizon=self.validation_horizon,
@@ -655,7 +666,7 @@ class Forecaster(BaseEstimator):
         _check_int_or_auto(owner, "local_radius", self.local_radius, 0, allow_none=True)
         _check_int_or_auto(owner, "local_group", self.local_group, 1)
         check_number(owner, "refit_rounds", self.refit_rounds, "int", 0, MAX_REFIT_ROUNDS)
-        check_number(owner, "refit_horizon", self.refit_horizon, "int", 1)
+        check_number(owner, "refit_horizon", self.refit_horizon, "int", 1, MAX_ROLLOUT_STEPS)
         check_number(owner, "washout", self.washout, "int", 0)
         check_number(owner, "validation_fraction", self.validation_fraction, "float", 0.0,
                      1.0, low_open=True)
