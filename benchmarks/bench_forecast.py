@@ -12,7 +12,7 @@ training part:
   also with a linear readout, then (series of at least 5 variables) also with
   one global reservoir: the Forecaster before this benchmark's mechanisms;
 * ``AR``: a linear autoregressive ridge on the last ``lags`` values,
-  lags in (1, 2, 3, 5, 10) and penalty in ``RIDGE_ALPHAS[::2]`` chosen by the
+  lags in (1, 2, 3, 5, 10, 20) and penalty in ``RIDGE_ALPHAS[::2]`` chosen by the
   same closed-loop validation as the Forecaster (4 forecasts of 100 steps in
   the last quarter of the training part);
 * ``NG-RC``: the same search over an autoregression on the last lags and all
@@ -26,8 +26,10 @@ training part:
 Every row prints the median and quartiles of the valid prediction time
 (NRMSE threshold 0.4, normalised by the series' std) over seeds x windows, in
 steps and Lyapunov times where the exponent is known, the one-step NRMSE, the
-mean fit time, and the ratio of hrsnn's median to the AR's. Results go to
-``results/bench_forecast.json``.
+mean fit time, the ratio of the median to the AR's, and the operations per
+forecast step under two cost models (:func:`operations_per_step`: the papers'
+synaptic operations, and everything counted, against the peers' multiply-adds).
+Results go to ``results/bench_forecast.json``.
 
 Usage::
 
@@ -59,7 +61,7 @@ ABLATIONS = {
 }
 #: Fewest variables that admit a local layout (a group and 2 neighbours on each side).
 MIN_LOCAL_DIMS = 5
-AR_LAGS, NGRC_LAGS, NGRC_MAX_DIMS = (1, 2, 3, 5, 10), (1, 2, 3), 8
+AR_LAGS, NGRC_LAGS, NGRC_MAX_DIMS = (1, 2, 3, 5, 10, 20), (1, 2, 3), 8
 #: Largest Lyapunov exponent of Mackey-Glass (tau = 17, beta 0.2, gamma 0.1, n 10), per
 #: time unit (natural log): 0.0056, from the spectrum of the delay equation discretised
 #: into 100 variables as in J. D. Farmer, Physica D 4, 366 (1982); one Lyapunov time is
@@ -99,7 +101,8 @@ class LaggedForecaster:
         lags = self.lags_
         padded = np.vstack([np.repeat(z[:1], lags - 1, axis=0), z])
         rows = np.stack([self._design(padded[t:t + lags]) for t in range(len(z))])
-        return (z + self.readout_[1].predict(rows)) * self.scale_ + self.mean_
+        step = self.readout_[1].predict(rows).reshape(z.shape)
+        return (z + step) * self.scale_ + self.mean_
 
     def forecast(self, n_steps, warmup):
         z = (warmup - self.mean_) / self.scale_
@@ -135,7 +138,8 @@ def lyapunov_exponent(system):
                                   if system == "mackey_glass" else None)
 
 
-def models(system, n_dims, args):
+def models(system, n_dims, args, made_models):
+    """``name -> make(seed)``; every model made is also kept in ``made_models[name]``."""
     made = {"hrsnn": lambda seed: Forecaster(random_state=seed)}
     for name, params in ABLATIONS.items():
         if n_dims >= MIN_LOCAL_DIMS or "local_radius" not in params:
@@ -145,7 +149,38 @@ def models(system, n_dims, args):
         made["NG-RC"] = lambda seed: LaggedForecaster(NGRC_LAGS, quadratic=True)
     if args.esn:
         made["ESN"] = esn_maker(system, args)
-    return made
+    return {name: lambda seed, name=name, make=make: made_models.setdefault(name, []).append(
+        make(seed)) or made_models[name][-1] for name, make in made.items()}
+
+
+def operations_per_step(model, evaluation):
+    """``(paper, full)`` operations per forecast step under the two cost models.
+
+    paper: synaptic operations of the spikes only (the papers' energy model;
+    0 for a model without spikes, whose multiply-adds are all in ``full``).
+    full: for hrsnn, synaptic operations + two updates per neuron and
+    simulation step (membrane decay with input, filtered spike train) + one
+    multiply-add per input synapse and input step + the readout's multiply-adds
+    (``Forecaster.readout_multiply_adds``); for the ESN, ``N (N density +
+    n_inputs) + readout``; for AR and NG-RC, the ridge's coefficients (and the
+    products of NG-RC's design).
+    """
+    if isinstance(model, Forecaster):
+        network = model.reservoir_.network_
+        sops = float(np.median(evaluation.sops_per_step(network.out_degree())))
+        steps = model.reservoir_.steps_per_input
+        full = (sops + 2 * network.n_neurons * steps + network.in_post.size
+                + model.readout_multiply_adds())
+        return sops, full
+    if isinstance(model, LaggedForecaster):
+        coef = np.atleast_2d(model.readout_[1].coef_)        # (n_dims, n_design)
+        products = coef.shape[1] - model.lags_ * coef.shape[0] if model.quadratic else 0
+        return 0.0, float(coef.size + products)
+    node = model.node_
+    density = node.W.nnz / node.W.shape[0] ** 2 if hasattr(node.W, "nnz") else (
+        np.count_nonzero(node.W) / node.W.shape[0] ** 2)
+    n = node.W.shape[0]
+    return 0.0, float(n * (n * density + node.Win.shape[1]) + model.readout_.coef_.size)
 
 
 _ESN_CONFIGS = {}
@@ -172,18 +207,23 @@ def run_system(system, args):
     for seed in range(args.seeds):
         series = load_system(system, n_steps, random_state=seed)
         series = series.reshape(len(series), -1)          # Mackey-Glass: one column
-        results = compare_forecasters(models(system, series.shape[1], args), series, [seed],
-                                      n_train=N_TRAIN, n_starts=args.windows,
+        made_models = {}
+        results = compare_forecasters(models(system, series.shape[1], args, made_models),
+                                      series, [seed], n_train=N_TRAIN, n_starts=args.windows,
                                       horizon=args.horizon, warmup=WARMUP, thresholds=(0.4,))
         for name, result in results.items():
-            row = rows.setdefault(name, {"vpt_steps": [], "one_step": [], "fit_s": []})
+            row = rows.setdefault(name, {"vpt_steps": [], "one_step": [], "fit_s": [],
+                                         "paper_ops": [], "full_ops": []})
             row["vpt_steps"] += result.vpt_steps[:, 0].tolist()
             row["one_step"].append(result.one_step_nrmse)
             row["fit_s"].append(result.fit_seconds)
+            paper, full = operations_per_step(made_models[name][-1], result.evaluations[0])
+            row["paper_ops"].append(paper)
+            row["full_ops"].append(full)
     print(f"\n{system} (dt = {dt}, {args.seeds} seeds x {args.windows} windows, "
           f"VPT at NRMSE 0.4, horizon {args.horizon})")
     print(f"  {'model':<26} {'VPT steps: median [quartiles]':<32} {'Lyapunov times':<16} "
-          f"{'1-step NRMSE':<13} {'fit s':<7} vs AR")
+          f"{'1-step NRMSE':<13} {'fit s':<7} {'vs AR':<7} {'SOPs/step':<11} ops/step (full)")
     ar = np.median(rows["AR"]["vpt_steps"])
     for name, row in rows.items():
         vpt = np.array(row["vpt_steps"])
@@ -191,9 +231,11 @@ def run_system(system, args):
         lt = f"{med * dt * exponent:.2f}" if exponent else "-"
         row.update(median=med, quartiles=(q1, q3), lyapunov_times=med * dt * exponent
                    if exponent else None, ratio_to_ar=med / ar if ar > 0 else None)
-        print(f"  {name:<26} {med:>6.0f} [{q1:.0f}, {q3:.0f}]{'':<19} {lt:<16} "
+        cells = f"{med:>6.0f} [{q1:.0f}, {q3:.0f}]"
+        print(f"  {name:<26} {cells:<32} {lt:<16} "
               f"{np.median(row['one_step']):<13.4f} {np.mean(row['fit_s']):<7.1f} "
-              f"{med / ar if ar > 0 else float('inf'):.2f}")
+              f"{med / ar if ar > 0 else float('inf'):<7.2f} "
+              f"{np.median(row['paper_ops']):<11,.0f} {np.median(row['full_ops']):,.0f}")
     return rows
 
 

@@ -152,7 +152,8 @@ class ESNForecaster:
         z = (series - self.mean_) / self.scale_
         features = self._features(esn_run(self.node_, z), z)
         self._last = features[-1]
-        return self.readout_.predict(features) * self.scale_ + self.mean_
+        pred = self.readout_.predict(features).reshape(len(features), -1)
+        return pred * self.scale_ + self.mean_
 
     def forecast(self, n_steps, warmup):
         self.predict(warmup)
@@ -161,7 +162,7 @@ class ESNForecaster:
     def _loop(self, readout, features, n_steps):
         out = np.empty((n_steps, len(self.mean_)))
         for k in range(n_steps):
-            x = readout.predict(features[None])[0]
+            x = readout.predict(features[None]).reshape(-1)       # (n_dims,), 1 included
             out[k] = x
             features = np.concatenate([self.node_(x), x])
         return out

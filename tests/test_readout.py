@@ -536,3 +536,12 @@ def test_rollouts_of_a_round_are_bounded_by_the_series_not_the_horizon():
         assert 1 <= len(starts) <= most and len(starts) * horizon <= 2000
         assert starts[0] == 101 and starts[-1] + horizon < len(z)
     assert len(Forecaster(refit_rounds=0)._rollout_starts(z)) == 0
+
+
+def test_readout_multiply_adds_by_hand(fitted, quadratic, local):
+    n = fitted.reservoir_.network_.n_neurons
+    assert fitted.readout_multiply_adds() == 3 * 2 * n                 # 3 outputs x (states, v)
+    f, k = 2 * n, 6
+    design = f + f * k + k + k * (k + 1) // 2                          # scale, project, products
+    assert quadratic.readout_multiply_adds() == design + 3 * (f + k + k * (k + 1) // 2)
+    assert local.readout_multiply_adds() == 3 * 2 * (2 * 40)           # 3 blocks, 2 outputs

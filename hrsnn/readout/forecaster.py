@@ -358,6 +358,19 @@ class Forecaster(BaseEstimator):
         self.forecast_counts_ = counts
         return self._unstandardised(forecast)
 
+    def readout_multiply_adds(self):
+        """Multiply-adds of the readout per forecast step (int).
+
+        Per block: the quadratic design of its features
+        (:meth:`QuadraticFeatures.multiply_adds`, 0 for a linear readout) and
+        the ridge, one multiply-add per coefficient; times the number of blocks
+        (local reservoirs). The reservoir's own work is counted apart
+        (synaptic operations from ``forecast_counts_``).
+        """
+        check_is_fitted(self, "readout_")
+        design = 0 if self.design_ is None else self.design_.multiply_adds()
+        return int(self.patches_.n_blocks * (design + self.readout_.coef_.size))
+
     # ----------------------------------------------------------- the loops
     def _teacher_forced(self, reservoir, z, snapshot_at):
         """Features after every input row, and reservoir snapshots at given rows.
