@@ -239,6 +239,38 @@ def run_system(system, args):
     return rows
 
 
+def plot(results, path):
+    """Median VPT (Lyapunov times where known, else steps) with quartiles, per system
+    and model, as grouped bars; written to ``path``."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    names = list(dict.fromkeys(n for rows in results.values() for n in rows))
+    fig, ax = plt.subplots(figsize=(11, 4.2))
+    width = 0.8 / len(names)
+    for i, name in enumerate(names):
+        labelled = False
+        for j, (system, rows) in enumerate(results.items()):
+            if name not in rows:
+                continue
+            exponent = lyapunov_exponent(system)
+            unit = DEFAULT_DT[system] * exponent if exponent else 0.01
+            med, (q1, q3) = rows[name]["median"] * unit, np.multiply(rows[name]["quartiles"],
+                                                                     unit)
+            ax.bar(j + (i - len(names) / 2 + 0.5) * width, med, width,
+                   yerr=[[med - q1], [q3 - med]], color=plt.cm.tab10(i), capsize=2,
+                   label=None if labelled else name)
+            labelled = True
+    ax.set_xticks(range(len(results)), [s.replace("_", " ") for s in results])
+    ax.set_ylabel("valid prediction time [Lyapunov times]\n(no known exponent: steps / 100)")
+    ax.set_title("Closed-loop forecasts: median and quartiles over seeds x windows "
+                 "(NRMSE threshold 0.4)")
+    ax.legend(fontsize=8, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--systems", default=",".join(SYSTEMS))
@@ -248,13 +280,20 @@ def main(argv=None):
     parser.add_argument("--esn", action="store_true", help="add a tuned ReservoirPy ESN")
     parser.add_argument("--esn-units", type=int, default=500)
     parser.add_argument("--out", default="results/bench_forecast.json")
+    parser.add_argument("--plot-only", metavar="JSON",
+                        help="only draw the figure of an earlier run's results")
     args = parser.parse_args(argv)
+    if args.plot_only:
+        with open(args.plot_only) as handle:
+            plot(json.load(handle)["results"], args.plot_only.replace(".json", ".png"))
+        return
     began = time.perf_counter()
     results = {system: run_system(system, args) for system in args.systems.split(",")}
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "w") as handle:
         json.dump({"args": vars(args), "results": results}, handle, indent=1, default=float)
-    print(f"\n{time.perf_counter() - began:.0f} s; written to {args.out}")
+    plot(results, args.out.replace(".json", ".png"))
+    print(f"\n{time.perf_counter() - began:.0f} s; written to {args.out} and its .png")
 
 
 if __name__ == "__main__":

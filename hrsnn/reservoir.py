@@ -3,6 +3,7 @@
 import os
 import sys
 import threading
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -466,6 +467,7 @@ class Reservoir(Transformer):
         """
         owner = type(self).__name__
         X_given, X = X, _as_batch(X, owner)
+        self._warn_if_counts(X_given, owner)
         if reset:
             return X
         if X.shape[1] != self.n_features_in_:
@@ -480,6 +482,20 @@ class Reservoir(Transformer):
             raise ValueError(f"X has {X.shape[2]} input channels, but {owner} was fitted "
                              f"with {self.n_inputs_}.")
         return X
+
+    def _warn_if_counts(self, X_given, owner):
+        """Warn when unsigned-integer or boolean input (spike counts, as
+        ``load_digits_spikes`` gives) meets ``encoding="current"``, which would feed
+        each count as a small current rather than as spikes."""
+        kind = getattr(getattr(X_given, "dtype", None), "kind", None)
+        if self.encoding == "current" and kind in ("u", "b"):
+            warnings.warn(
+                f"X of {owner} holds {X_given.dtype} values, like spike counts, but "
+                "encoding='current' feeds each value as an input current (w_in per unit) "
+                "held for steps_per_input steps. For spike trains pass "
+                f"{owner}(encoding='spikes', steps_per_input=1) (one simulation step per "
+                "time bin); for currents pass floats (X.astype(float)) to silence this "
+                "warning.", UserWarning, stacklevel=4)
 
     def _check_input(self, X, name, owner):
         """With ``encoding="spikes"``: non-negative integer counts, not too many."""

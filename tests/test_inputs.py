@@ -399,3 +399,18 @@ def test_a_reservoir_with_its_lock_pickles_and_copies(fitted):
     for twin in (pickle.loads(pickle.dumps(fitted)), copy.deepcopy(fitted)):
         np.testing.assert_array_equal(twin.transform(X), fitted.transform(X))
         twin.run(X[0])
+
+
+def test_spike_counts_fed_as_currents_are_reported():
+    """uint8 / bool input (spike counts) with encoding='current' warns, naming the fix;
+    floats, and counts with encoding='spikes', do not."""
+    counts = np.random.default_rng(0).poisson(0.2, (3, 15, 4)).astype(np.uint8)
+    with pytest.warns(UserWarning, match="encoding='spikes', steps_per_input=1") as record:
+        fitted = Reservoir(40, random_state=0).fit(counts)
+    assert record[0].filename == __file__                # points at the caller's line
+    with pytest.warns(UserWarning, match="spike counts"):
+        fitted.transform(counts > 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Reservoir(40, random_state=0).fit(counts.astype(float))
+        Reservoir(40, random_state=0, encoding="spikes", steps_per_input=1).fit(counts)
