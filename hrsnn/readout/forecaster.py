@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import check_choice, check_number, check_seed
 from ..evaluation import select_by_forecast, validation_starts
 from ..metrics import RIDGE_ALPHAS
-from .local import Patches
+from .local import is_auto, layouts
 from .quadratic import N_COMPONENTS, QuadraticFeatures
 from ._common import (
     TARGETS,
@@ -36,11 +36,6 @@ FORECAST_ALPHAS = tuple(float(a) for a in RIDGE_ALPHAS[8:19:2])
 READOUTS = ("auto", "linear", "quadratic")
 #: Most principal components of a quadratic readout (their products: 5,050 columns).
 MAX_COMPONENTS = 100
-#: Neighbours on each side that a local reservoir of ``local_radius="auto"`` reads
-#: (Lorenz96's right-hand side reaches two variables to one side, one to the other).
-AUTO_LOCAL_RADIUS = 2
-#: Fewest neurons per copy that ``local_group="auto"`` gives a local reservoir.
-MIN_LOCAL_NEURONS = 100
 #: Steps between the starts of the rollouts a closed-loop refit learns from.
 REFIT_STRIDE = 20
 #: Most closed-loop refit rounds (each adds its rollouts' rows to the ridge).
@@ -120,7 +115,7 @@ class Forecaster(BaseEstimator):
         copy), and the variables are standardised with one mean and scale
         pooled over all of them, so that every copy sees its patch in the same
         units. ``"auto"``: one reservoir, and also local reservoirs with
-        ``r = AUTO_LOCAL_RADIUS`` (2) where ``local_group`` allows them,
+        ``r = local.AUTO_LOCAL_RADIUS`` (2) where ``local_group`` allows them,
         whichever forecasts the validation part better (``layout_scores_``;
         only with ``selection="forecast"``); a series of a few variables (up to
         4) has no local layout and costs nothing more.
@@ -128,7 +123,7 @@ class Forecaster(BaseEstimator):
         Variables each local reservoir predicts: a divisor of the number of
         variables with ``local_group + 2 * local_radius`` at most that number.
         ``"auto"``: the smallest such divisor that leaves each copy at least
-        ``MIN_LOCAL_NEURONS`` (100) neurons (with ``local_radius="auto"``,
+        ``local.MIN_LOCAL_NEURONS`` (100) neurons (with ``local_radius="auto"``,
         none means no local candidate).
     refit_rounds : int, default=2
         Closed-loop refits (DAgger): the readout is retrained, round after
@@ -597,48 +592,10 @@ class Forecaster(BaseEstimator):
         return n_val
 
     def _layouts(self, n_dims):
-        """The layouts of the variables to fit: global, local, or both (``"auto"``).
-
-        Checks that an explicit local layout fits ``n_dims`` variables.
-        """
-        template = _new_reservoir(self.reservoir, self.random_state)
-        if self.local_radius is None:
-            return [Patches(n_dims)]
-        radius = AUTO_LOCAL_RADIUS if _is_auto(self.local_radius) else self.local_radius
-        group = self._local_group(n_dims, radius, template.n_neurons)
-        if _is_auto(self.local_radius):
-            useful = (group is not None and template.network is None
-                      and self.selection == "forecast")
-            return [Patches(n_dims)] + ([self._local_patches(n_dims, group, radius, template)]
-                                        if useful else [])
-        if group is None or n_dims % group or group + 2 * radius > n_dims:
-            raise ValueError(
-                f"Local reservoirs of {type(self).__name__} need 'local_group' to divide the "
-                f"number of variables and local_group + 2 * local_radius to be at most it; "
-                f"X has {n_dims} variables, local_group={self.local_group!r}, "
-                f"local_radius={radius}. Lower 'local_radius' or choose another "
-                "'local_group'.")
-        return [self._local_patches(n_dims, group, radius, template)]
-
-    @staticmethod
-    def _local_patches(n_dims, group, radius, template):
-        """Local patches whose copies share the template reservoir's ``n_neurons`` (a
-        given network is the copy itself)."""
-        n_local = None if template.network is not None else max(
-            1, template.n_neurons * group // n_dims)
-        return Patches(n_dims, group, radius, n_local=n_local)
-
-    def _local_group(self, n_dims, radius, n_neurons):
-        """``local_group``, or for ``"auto"`` the smallest divisor of ``n_dims`` that gives
-        each copy at least MIN_LOCAL_NEURONS of ``n_neurons`` and fits ``radius``
-        (None if there is none)."""
-        if not _is_auto(self.local_group):
-            return self.local_group
-        for group in range(1, n_dims + 1):
-            if (n_dims % group == 0 and group + 2 * radius <= n_dims
-                    and n_neurons * group >= MIN_LOCAL_NEURONS * n_dims):
-                return group
-        return None
+        """The layouts of the variables to fit (see :func:`local.layouts`)."""
+        return layouts(n_dims, self.local_radius, self.local_group,
+                       _new_reservoir(self.reservoir, self.random_state),
+                       allow_auto=self.selection == "forecast", owner=type(self).__name__)
 
     def _validation_starts(self, n_steps, n_val):
         if self.selection != "forecast":
@@ -699,14 +656,10 @@ def _design_inputs(rows, design):
     return flat if design is None else design.transform(flat)
 
 
-def _is_auto(value):
-    return isinstance(value, str) and value == "auto"
-
-
 def _check_int_or_auto(owner, name, value, low, allow_none=False):
     """``"auto"`` or an int of at least ``low`` (or None if ``allow_none``)."""
-    if isinstance(value, str) and not _is_auto(value):
+    if isinstance(value, str) and not is_auto(value):
         raise ValueError(f"The '{name}' parameter of {owner} must be 'auto' or an int >= "
                          f"{low}{' or None' if allow_none else ''}. Got {value!r} instead.")
-    if not _is_auto(value):
+    if not is_auto(value):
         check_number(owner, name, value, "int", low, allow_none=allow_none)

@@ -18,6 +18,88 @@ from ..builder import tile_network
 from ._common import _feature_names, _neuron_blocks
 
 
+#: Neighbours on each side that a local reservoir of ``local_radius="auto"`` reads
+#: (Lorenz96's right-hand side reaches two variables to one side, one to the other).
+AUTO_LOCAL_RADIUS = 2
+#: Fewest neurons per copy that ``local_group="auto"`` gives a local reservoir.
+MIN_LOCAL_NEURONS = 100
+
+
+def is_auto(value):
+    """Whether a parameter is the string ``"auto"``."""
+    return isinstance(value, str) and value == "auto"
+
+
+def layouts(n_dims, local_radius, local_group, template, *, allow_auto, owner):
+    """The layouts of ``n_dims`` variables a forecaster fits: global, local, or both.
+
+    Parameters
+    ----------
+    n_dims : int
+        Variables of the series.
+    local_radius : "auto", int or None
+        None: one global reservoir. An int: local reservoirs only. ``"auto"``:
+        the global one and, where ``local_group`` allows and ``allow_auto``,
+        local ones of radius AUTO_LOCAL_RADIUS.
+    local_group : "auto" or int
+        Variables per local reservoir; ``"auto"``: the smallest divisor of
+        ``n_dims`` that fits the radius and leaves each copy at least
+        MIN_LOCAL_NEURONS of the template's ``n_neurons``.
+    template : Reservoir
+        The (unfitted) reservoir; its ``n_neurons`` is shared out among the
+        copies, unless it has a ``network``, which then is one copy.
+    allow_auto : bool
+        Whether ``"auto"`` may add the local candidate (it needs validation
+        forecasts to choose).
+    owner : str
+        Class name for messages.
+
+    Returns
+    -------
+    list of Patches
+
+    Raises
+    ------
+    ValueError
+        If an explicit local layout does not fit ``n_dims`` variables.
+    """
+    if local_radius is None:
+        return [Patches(n_dims)]
+    radius = AUTO_LOCAL_RADIUS if is_auto(local_radius) else local_radius
+    group = _group(n_dims, radius, local_group, template.n_neurons)
+    if is_auto(local_radius):
+        useful = group is not None and template.network is None and allow_auto
+        return [Patches(n_dims)] + ([_local_patches(n_dims, group, radius, template)]
+                                    if useful else [])
+    if group is None or n_dims % group or group + 2 * radius > n_dims:
+        raise ValueError(
+            f"Local reservoirs of {owner} need 'local_group' to divide the number of "
+            f"variables and local_group + 2 * local_radius to be at most it; X has {n_dims} "
+            f"variables, local_group={local_group!r}, local_radius={radius}. Lower "
+            "'local_radius' or choose another 'local_group'.")
+    return [_local_patches(n_dims, group, radius, template)]
+
+
+def _local_patches(n_dims, group, radius, template):
+    """Local patches whose copies share the template reservoir's ``n_neurons`` (a given
+    network is the copy itself)."""
+    n_local = None if template.network is not None else max(
+        1, template.n_neurons * group // n_dims)
+    return Patches(n_dims, group, radius, n_local=n_local)
+
+
+def _group(n_dims, radius, local_group, n_neurons):
+    """``local_group``, or for ``"auto"`` the smallest divisor of ``n_dims`` that gives each
+    copy at least MIN_LOCAL_NEURONS of ``n_neurons`` and fits ``radius`` (None if none)."""
+    if not is_auto(local_group):
+        return local_group
+    for group in range(1, n_dims + 1):
+        if (n_dims % group == 0 and group + 2 * radius <= n_dims
+                and n_neurons * group >= MIN_LOCAL_NEURONS * n_dims):
+            return group
+    return None
+
+
 def local_channels(n_dims, group, radius):
     """Variables that each local reservoir reads.
 
