@@ -224,3 +224,47 @@ def test_accuracy_objective_is_the_cross_validated_accuracy():
     expected = np.mean(cross_val_score(model, X, y, cv=folds))
     assert objective({"w_in": 2.0}) == expected
     assert expected > 0.8
+
+
+# ------------------------------------------------------------ tune_forecaster
+def _small_forecaster(**changes):
+    from hrsnn import Forecaster, Reservoir
+    params = dict(washout=20, validation_horizon=20, validation_starts=2, refit_rounds=0,
+                  alphas=1.0)
+    return Forecaster(Reservoir(60, random_state=0), **{**params, **changes})
+
+
+def test_tune_forecaster_scores_by_validation_and_refits_the_best():
+    from data_loaders import lorenz63
+    from hrsnn.optimize import ValidationForecastObjective, tune_forecaster
+    series = lorenz63(400, random_state=0)
+    template = _small_forecaster()
+    model, bo = tune_forecaster(template, series, n_iter=3, n_initial=2)
+    assert len(bo.history_) == 3
+    assert not hasattr(template, "reservoir_")                    # the template is untouched
+    assert model.tuning_score_ == bo.best_["value"] == max(r["value"] for r in bo.history_)
+    for name, value in bo.best_["params"].items():
+        assert model.reservoir_.get_params()[name] == value
+    # an evaluation recomputed by hand: fit on the series, best layout's validation score
+    record = bo.history_[1]
+    by_hand = _small_forecaster()
+    by_hand.set_params(reservoir=by_hand.reservoir.set_params(**record["params"]))
+    valid, negative_rmse = by_hand.fit(series).layout_scores_["global"]
+    assert record["value"] == pytest.approx(valid + 0.01 * negative_rmse, rel=1e-12)
+    assert ValidationForecastObjective(template, series)(record["params"]) == record["value"]
+
+
+@pytest.mark.parametrize("forecaster, kwargs, error, match", [
+    ("reservoir", {}, TypeError, "Forecaster"),
+    ("cv", {}, ValueError, "selection='forecast'"),
+    ("ok", {"n_iter": 0}, ValueError, "n_iter"),
+    ("ok", {"n_iter": 2, "n_initial": 3}, ValueError, "n_initial"),
+])
+def test_tune_forecaster_rejects_bad_arguments(forecaster, kwargs, error, match):
+    from data_loaders import lorenz63
+    from hrsnn import Reservoir
+    from hrsnn.optimize import tune_forecaster
+    template = {"reservoir": Reservoir(60), "cv": _small_forecaster(selection="cv"),
+                "ok": _small_forecaster()}[forecaster]
+    with pytest.raises(error, match=match):
+        tune_forecaster(template, lorenz63(300, random_state=0), **kwargs)

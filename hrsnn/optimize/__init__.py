@@ -23,6 +23,7 @@ from ..heterogeneity import Gamma
 from .gp import WassersteinGP, matern
 from .objectives import (AccuracyObjective, ForecastObjective, MemoryCapacityObjective,
                          SyntheticObjective, spike_count_objective)
+from .tuning import ValidationForecastObjective, tune_forecaster, tuning_space
 from .space import (
     DEFAULT_GROUPS,
     DEFAULT_SCALARS,
@@ -35,6 +36,9 @@ from .space import (
 )
 
 __all__ = [
+    "ValidationForecastObjective",
+    "tune_forecaster",
+    "tuning_space",
     "AccuracyObjective",
     "ForecastObjective",
     "MemoryCapacityObjective",
