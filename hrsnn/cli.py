@@ -5,6 +5,7 @@ Examples
 ::
 
     hrsnn forecast lorenz63                  # Lorenz63, 2,000 training steps
+    hrsnn forecast mackey_glass --tune 12    # the reservoir tuned on validation first
     hrsnn classify digits --encoding poisson
     hrsnn classify shd --path shd_train.h5
     hrsnn study mc --n-neurons 500 --seeds 5
@@ -66,6 +67,9 @@ def _parser():
     forecast.add_argument("--horizon", type=int, default=300, help="steps per test forecast")
     forecast.add_argument("--warmup", type=int, default=100,
                           help="true steps fed before each test forecast")
+    forecast.add_argument("--tune", type=int, default=0, metavar="N",
+                          help="first tune the reservoir with N fits scored on validation "
+                               "forecasts inside the training part (0: the defaults)")
     forecast.set_defaults(handler=_forecast)
 
     classify = commands.add_parser("classify", help="classify digits or an SHD file",
@@ -151,6 +155,8 @@ def _forecast(args, out):
     from .reservoir import Reservoir
 
     _check_positive(args, ("n_train", "n_neurons", "n_starts", "horizon", "warmup"))
+    if args.tune < 0:
+        raise ValueError(f"--tune must be a non-negative integer; got {args.tune}.")
     if args.dt is not None and not args.dt > 0:
         raise ValueError(f"--dt must be a positive number; got {args.dt}.")
     reservoir = Reservoir(args.n_neurons, random_state=args.seed)
@@ -173,10 +179,18 @@ def _forecast(args, out):
     print(f"{args.system}: {len(series)} steps of dt = {dt}; training on {args.n_train}, "
           f"{args.n_starts} closed-loop forecasts of {args.horizon} steps")
 
-    with _progress(None, "fit: STDP, readout chosen on validation forecasts",
-                   total=3) as bar:
+    with _progress(None, "fit: STDP, readout chosen on validation forecasts"
+                   + (f" ({args.tune} tuning fits)" if args.tune else ""), total=3) as bar:
         began = time.perf_counter()
-        model.fit(series[:args.n_train])
+        tuned = None
+        if args.tune:
+            from .optimize import tune_forecaster
+            model, search = tune_forecaster(model, series[:args.n_train], n_iter=args.tune,
+                                            n_initial=min(8, args.tune),
+                                            random_state=args.seed)
+            tuned = search.best_["params"]
+        else:
+            model.fit(series[:args.n_train])
         fit_seconds = time.perf_counter() - began
         baseline = AutoregressiveRidge().fit(series[:args.n_train])
         bar.update()
@@ -193,6 +207,8 @@ def _forecast(args, out):
     print(f"fitted {model.reservoir_.network_.n_neurons} neurons ({layout}) in "
           f"{fit_seconds:.1f} s: {model.readout_kind_} readout, alpha = {model.alpha_:g}, "
           f"{model.refit_rounds_} closed-loop refit rounds")
+    if tuned is not None:
+        print("tuned reservoir: " + ", ".join(f"{k} = {v:.4g}" for k, v in tuned.items()))
 
     out_degree = model.reservoir_.network_.out_degree()
     summary = {name: _summarise(_scores(e, dt, lyapunov, out_degree))
@@ -209,6 +225,7 @@ def _forecast(args, out):
               "n_neurons": args.n_neurons, "seed": args.seed, "alpha": model.alpha_,
               "readout": model.readout_kind_, "local_blocks": model.patches_.n_blocks
               if model.patches_.local else 0, "refit_rounds": model.refit_rounds_,
+              "tuned_params": tuned,
               "fit_seconds": fit_seconds, "starts": starts.tolist(), "scores": summary}
     atomic_write_json(out / f"{name}.json", report, indent=2)
     print(f"wrote {figure_path} and {out / (name + '.json')}")

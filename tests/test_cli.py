@@ -41,6 +41,22 @@ def test_forecast_writes_figure_and_numbers(tmp_path, capsys):
     assert f"{model.readout_kind_} readout" in printed
 
 
+def test_forecast_with_tuning_reports_the_tuned_reservoir(tmp_path, capsys):
+    argv = SMALL_FORECAST + ["--n-neurons", "60", "--tune", "2", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    report = json.loads(only(tmp_path, "lorenz63_forecast*.json").read_text())
+    tuned = report["tuned_params"]
+    assert set(tuned) >= {"w_in", "tau_m_exc_mean", "tau_readout"}
+    assert "tuned reservoir: " in printed
+    # the same search through the library gives the same parameters
+    from hrsnn.optimize import tune_forecaster
+    series = lorenz63(500 + 2 * 70, random_state=0)
+    _, bo = tune_forecaster(Forecaster(forecasting_reservoir(60, random_state=0)),
+                            series[:500], n_iter=2, n_initial=2, random_state=0)
+    assert bo.best_["params"] == tuned
+
+
 def test_forecast_univariate_mackey_glass(tmp_path, capsys):
     argv = ["forecast", "mackey_glass", "--n-train", "500", "--n-neurons", "80",
             "--n-starts", "2", "--horizon", "40", "--warmup", "30", "--out", str(tmp_path)]
@@ -55,6 +71,7 @@ def test_forecast_univariate_mackey_glass(tmp_path, capsys):
     (["forecast", "lorenz64"], "Unknown system 'lorenz64'"),
     (["forecast", "--n-train", "0"], "--n-train must be a positive integer"),
     (["forecast", "--dt", "-0.1"], "--dt must be a positive number"),
+    (["forecast", "--tune", "-1"], "--tune must be a non-negative integer"),
     (["forecast", "--n-train", "100", "--horizon", "5000"], "--n-train must be at least 403"),
     (["classify", "shd", "--path", "no_such_file.h5"], "no_such_file.h5"),
     (["classify", "shd"], "--path"),
