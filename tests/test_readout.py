@@ -545,3 +545,12 @@ def test_readout_multiply_adds_by_hand(fitted, quadratic, local):
     design = f + f * k + k + k * (k + 1) // 2                          # scale, project, products
     assert quadratic.readout_multiply_adds() == design + 3 * (f + k + k * (k + 1) // 2)
     assert local.readout_multiply_adds() == 3 * 2 * (2 * 40)           # 3 blocks, 2 outputs
+
+
+def test_local_rows_of_the_input_feature_are_each_blocks_patch(local, ring):
+    """The 'input' feature of block b is the patch it reads (after the neurons' features)."""
+    from hrsnn.readout import Patches
+    patches = Patches(6, 2, 1)
+    z = ring[:5]
+    rows = patches.rows(z, ("input",), local.reservoir_)
+    np.testing.assert_array_equal(rows, z[:, [[5, 0, 1, 2], [1, 2, 3, 4], [3, 4, 5, 0]]])

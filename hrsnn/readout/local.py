@@ -149,7 +149,7 @@ class Patches:
 
     def __init__(self, n_dims, group=None, radius=None, n_local=None):
         self.local = radius is not None
-        self.n_local = n_local
+        self.n_dims, self.n_local = n_dims, n_local
         self.group = group if self.local else n_dims
         self.n_blocks = n_dims // self.group
         self.channel_map = (local_channels(n_dims, group, radius) if self.local
@@ -199,7 +199,7 @@ class Patches:
         parts, column = [], 0
         for name in _feature_names(names):
             if name == "input":
-                width = self.channel_map.max() + 1
+                width = self.n_dims
                 parts.append(features[:, column:column + width][:, self.channel_map])
             else:
                 k = _neuron_blocks(name, reservoir)
