@@ -23,17 +23,15 @@ Usage::
     python benchmarks/bench_efficiency.py --systems lorenz63 --seeds 1
 """
 
-import argparse
-import json
 import os
 import sys
-import time
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_forecast import (AR_LAGS, N_TRAIN, WARMUP, LaggedForecaster,  # noqa: E402
-                            lyapunov_exponent, operations_per_step)
+                            lyapunov_exponent, operations_per_step, protocol_parser,
+                            run_and_save)
 from data_loaders import DEFAULT_DT, load_system  # noqa: E402
 from hrsnn import Forecaster, Reservoir  # noqa: E402
 from hrsnn.evaluation import compare_forecasters  # noqa: E402
@@ -136,27 +134,10 @@ def plot(results, path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--systems", default="lorenz63,mackey_glass")
-    parser.add_argument("--seeds", type=int, default=2)
-    parser.add_argument("--windows", type=int, default=3)
-    parser.add_argument("--horizon", type=int, default=300)
+    parser = protocol_parser(__doc__, systems="lorenz63,mackey_glass", seeds=2,
+                             out="results/bench_efficiency.json")
     parser.add_argument("--no-esn", action="store_true")
-    parser.add_argument("--out", default="results/bench_efficiency.json")
-    parser.add_argument("--plot-only", metavar="JSON",
-                        help="only draw the figure of an earlier run's results")
-    args = parser.parse_args(argv)
-    if args.plot_only:
-        with open(args.plot_only) as handle:
-            plot(json.load(handle)["results"], args.plot_only.replace(".json", ".png"))
-        return
-    began = time.perf_counter()
-    results = {system: run_system(system, args) for system in args.systems.split(",")}
-    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    with open(args.out, "w") as handle:
-        json.dump({"args": vars(args), "results": results}, handle, indent=1, default=float)
-    plot(results, args.out.replace(".json", ".png"))
-    print(f"\n{time.perf_counter() - began:.0f} s; written to {args.out} and its .png")
+    run_and_save(parser.parse_args(argv), run_system, plot)
 
 
 if __name__ == "__main__":

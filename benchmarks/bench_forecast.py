@@ -271,19 +271,27 @@ def plot(results, path):
     plt.close(fig)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--systems", default=",".join(SYSTEMS))
-    parser.add_argument("--seeds", type=int, default=3)
+def protocol_parser(doc, *, systems, seeds, out, figure=True):
+    """The arguments every forecasting benchmark here shares (``--systems``,
+    ``--seeds``, ``--windows``, ``--horizon``, ``--out``; ``--plot-only`` if it
+    draws a figure)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--systems", default=systems)
+    parser.add_argument("--seeds", type=int, default=seeds)
     parser.add_argument("--windows", type=int, default=3)
     parser.add_argument("--horizon", type=int, default=300)
-    parser.add_argument("--esn", action="store_true", help="add a tuned ReservoirPy ESN")
-    parser.add_argument("--esn-units", type=int, default=500)
-    parser.add_argument("--out", default="results/bench_forecast.json")
-    parser.add_argument("--plot-only", metavar="JSON",
-                        help="only draw the figure of an earlier run's results")
-    args = parser.parse_args(argv)
-    if args.plot_only:
+    parser.add_argument("--out", default=out)
+    if figure:
+        parser.add_argument("--plot-only", metavar="JSON",
+                            help="only draw the figure of an earlier run's results")
+    return parser
+
+
+def run_and_save(args, run_system, plot=None):
+    """``run_system(system, args)`` for every system, the results written to ``args.out``
+    (JSON) and, with ``plot``, drawn to the same name ending in ``.png``; with
+    ``--plot-only JSON`` only the figure of an earlier run is drawn."""
+    if getattr(args, "plot_only", None):
         with open(args.plot_only) as handle:
             plot(json.load(handle)["results"], args.plot_only.replace(".json", ".png"))
         return
@@ -292,8 +300,18 @@ def main(argv=None):
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     with open(args.out, "w") as handle:
         json.dump({"args": vars(args), "results": results}, handle, indent=1, default=float)
-    plot(results, args.out.replace(".json", ".png"))
-    print(f"\n{time.perf_counter() - began:.0f} s; written to {args.out} and its .png")
+    if plot is not None:
+        plot(results, args.out.replace(".json", ".png"))
+    print(f"\n{time.perf_counter() - began:.0f} s; written to {args.out}"
+          + (" and its .png" if plot is not None else ""))
+
+
+def main(argv=None):
+    parser = protocol_parser(__doc__, systems=",".join(SYSTEMS), seeds=3,
+                             out="results/bench_forecast.json")
+    parser.add_argument("--esn", action="store_true", help="add a tuned ReservoirPy ESN")
+    parser.add_argument("--esn-units", type=int, default=500)
+    run_and_save(parser.parse_args(argv), run_system, plot)
 
 
 if __name__ == "__main__":

@@ -22,9 +22,7 @@ Usage::
     python benchmarks/bench_tune.py --systems lorenz63 --seeds 1 --budget 6
 """
 
-import argparse
 import itertools
-import json
 import os
 import sys
 import time
@@ -32,7 +30,8 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_forecast import N_TRAIN, WARMUP, lyapunov_exponent  # noqa: E402
+from bench_forecast import (N_TRAIN, WARMUP, lyapunov_exponent, protocol_parser,  # noqa: E402
+                            run_and_save)
 from bench_tasks import ESN_GRID, ESNForecaster  # noqa: E402
 from data_loaders import DEFAULT_DT, load_system  # noqa: E402
 from hrsnn import Forecaster  # noqa: E402
@@ -83,21 +82,11 @@ def run_system(system, args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--systems", default="lorenz63,mackey_glass")
-    parser.add_argument("--seeds", type=int, default=2)
-    parser.add_argument("--windows", type=int, default=3)
-    parser.add_argument("--horizon", type=int, default=300)
+    parser = protocol_parser(__doc__, systems="lorenz63,mackey_glass", seeds=2,
+                             out="results/bench_tune.json", figure=False)
     parser.add_argument("--budget", type=int, default=12)
     parser.add_argument("--esn-units", type=int, default=500)
-    parser.add_argument("--out", default="results/bench_tune.json")
-    args = parser.parse_args(argv)
-    began = time.perf_counter()
-    results = {system: run_system(system, args) for system in args.systems.split(",")}
-    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
-    with open(args.out, "w") as handle:
-        json.dump({"args": vars(args), "results": results}, handle, indent=1, default=float)
-    print(f"\n{time.perf_counter() - began:.0f} s; written to {args.out}")
+    run_and_save(parser.parse_args(argv), run_system)
 
 
 if __name__ == "__main__":
