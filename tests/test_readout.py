@@ -554,3 +554,14 @@ def test_local_rows_of_the_input_feature_are_each_blocks_patch(local, ring):
     z = ring[:5]
     rows = patches.rows(z, ("input",), local.reservoir_)
     np.testing.assert_array_equal(rows, z[:, [[5, 0, 1, 2], [1, 2, 3, 4], [3, 4, 5, 0]]])
+
+
+def test_explicit_radius_with_few_neurons_takes_the_fewest_largest_copies(ring):
+    """90 neurons cannot give 100 per copy: local_group 'auto' falls back to the largest
+    divisor of 6 that fits radius 1 (6: one copy of all 90 neurons reading every variable
+    and its neighbours would need 8 > 6, so 3: two copies of 45)."""
+    model = Forecaster(forecasting_reservoir(90, random_state=0), local_radius=1, washout=20,
+                       validation_horizon=30, validation_starts=2, alphas=1.0,
+                       refit_rounds=0).fit(ring[:600])
+    assert model.patches_.group == 3 and model.patches_.n_blocks == 2
+    assert model.reservoir_.network_.n_neurons == 90

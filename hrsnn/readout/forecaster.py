@@ -123,8 +123,9 @@ class Forecaster(BaseEstimator):
         Variables each local reservoir predicts: a divisor of the number of
         variables with ``local_group + 2 * local_radius`` at most that number.
         ``"auto"``: the smallest such divisor that leaves each copy at least
-        ``local.MIN_LOCAL_NEURONS`` (100) neurons (with ``local_radius="auto"``,
-        none means no local candidate).
+        ``local.MIN_LOCAL_NEURONS`` (100) neurons; if none does, no local
+        candidate with ``local_radius="auto"``, and the largest divisor that
+        fits (the fewest, largest copies) with an explicit ``local_radius``.
     refit_rounds : int, default=2
         Closed-loop refits (DAgger): the readout is retrained, round after
         round, also on the states its own ``refit_horizon``-step rollouts from

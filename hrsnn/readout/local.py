@@ -44,7 +44,8 @@ def layouts(n_dims, local_radius, local_group, template, *, allow_auto, owner):
     local_group : "auto" or int
         Variables per local reservoir; ``"auto"``: the smallest divisor of
         ``n_dims`` that fits the radius and leaves each copy at least
-        MIN_LOCAL_NEURONS of the template's ``n_neurons``.
+        MIN_LOCAL_NEURONS of the template's ``n_neurons`` (for an explicit
+        ``local_radius``, if none does, the largest divisor that fits it).
     template : Reservoir
         The (unfitted) reservoir; its ``n_neurons`` is shared out among the
         copies, unless it has a ``network``, which then is one copy.
@@ -66,7 +67,8 @@ def layouts(n_dims, local_radius, local_group, template, *, allow_auto, owner):
     if local_radius is None:
         return [Patches(n_dims)]
     radius = AUTO_LOCAL_RADIUS if is_auto(local_radius) else local_radius
-    group = _group(n_dims, radius, local_group, template.n_neurons)
+    group = _group(n_dims, radius, local_group, template.n_neurons,
+                   fallback=not is_auto(local_radius))
     if is_auto(local_radius):
         useful = group is not None and template.network is None and allow_auto
         return [Patches(n_dims)] + ([_local_patches(n_dims, group, radius, template)]
@@ -88,16 +90,19 @@ def _local_patches(n_dims, group, radius, template):
     return Patches(n_dims, group, radius, n_local=n_local)
 
 
-def _group(n_dims, radius, local_group, n_neurons):
-    """``local_group``, or for ``"auto"`` the smallest divisor of ``n_dims`` that gives each
-    copy at least MIN_LOCAL_NEURONS of ``n_neurons`` and fits ``radius`` (None if none)."""
+def _group(n_dims, radius, local_group, n_neurons, fallback):
+    """``local_group``, or for ``"auto"`` the smallest divisor of ``n_dims`` that fits
+    ``radius`` and gives each copy at least MIN_LOCAL_NEURONS of ``n_neurons``; if none
+    does, with ``fallback`` the largest divisor that fits ``radius`` (the fewest,
+    largest copies), else None."""
     if not is_auto(local_group):
         return local_group
-    for group in range(1, n_dims + 1):
-        if (n_dims % group == 0 and group + 2 * radius <= n_dims
-                and n_neurons * group >= MIN_LOCAL_NEURONS * n_dims):
+    fitting = [group for group in range(1, n_dims + 1)
+               if n_dims % group == 0 and group + 2 * radius <= n_dims]
+    for group in fitting:
+        if n_neurons * group >= MIN_LOCAL_NEURONS * n_dims:
             return group
-    return None
+    return fitting[-1] if fallback and fitting else None
 
 
 def local_channels(n_dims, group, radius):
