@@ -142,8 +142,21 @@ def tile_network(network, channel_map):
         ``n_copies * n`` neurons, ``n_copies * n_synapses`` synapses and
         ``channel_map.max() + 1`` input channels; synapse ids renumbered
         ``0 .. n_synapses - 1`` in the order of the copies.
+
+    Raises
+    ------
+    ValueError
+        If ``channel_map`` is not of that shape, holds negative or
+        non-integer entries, or repeats a channel within a row.
     """
     channel_map = np.asarray(channel_map)
+    if (channel_map.ndim != 2 or channel_map.shape[1] != network.n_inputs
+            or channel_map.dtype.kind not in "iu" or np.any(channel_map < 0)
+            or any(len(set(row.tolist())) < len(row) for row in channel_map)):
+        raise ValueError(f"The 'channel_map' argument of tile_network() must be an array of "
+                         f"non-negative integers of shape (n_copies, {network.n_inputs}) (one "
+                         f"column per input channel of the network), distinct within each "
+                         f"row. Got shape {channel_map.shape} and dtype {channel_map.dtype}.")
     n_copies, n = len(channel_map), network.n_neurons
 
     def repeated(values):

@@ -565,3 +565,16 @@ def test_explicit_radius_with_few_neurons_takes_the_fewest_largest_copies(ring):
                        refit_rounds=0).fit(ring[:600])
     assert model.patches_.group == 3 and model.patches_.n_blocks == 2
     assert model.reservoir_.network_.n_neurons == 90
+
+
+@pytest.mark.parametrize("channel_map", [
+    [[0, 1]],                    # two columns for a network of three input channels
+    [[0, 1, 1]],                 # a channel twice in one copy
+    [[0, -1, 2]],
+    [[0.0, 1.0, 2.0]],
+    [0, 1, 2],
+])
+def test_tile_network_rejects_bad_channel_maps(channel_map):
+    from hrsnn.builder import tile_network
+    with pytest.raises(ValueError, match="channel_map"):
+        tile_network(build_network(20, 3, 0), channel_map)
