@@ -11,6 +11,7 @@ from ..evaluation import select_by_forecast, validation_starts
 from ..metrics import RIDGE_ALPHAS
 from .local import is_auto, layouts
 from .quadratic import N_COMPONENTS, QuadraticFeatures
+from .refits import MAX_REFIT_ROUNDS, MAX_ROLLOUT_STEPS, ClosedLoopRefits, design_inputs
 from ._common import (
     TARGETS,
     _as_series,
@@ -36,17 +37,10 @@ FORECAST_ALPHAS = tuple(float(a) for a in RIDGE_ALPHAS[8:19:2])
 READOUTS = ("auto", "linear", "quadratic")
 #: Most principal components of a quadratic readout (their products: 5,050 columns).
 MAX_COMPONENTS = 100
-#: Steps between the starts of the rollouts a closed-loop refit learns from.
-REFIT_STRIDE = 20
-#: Most closed-loop refit rounds (each adds its rollouts' rows to the ridge).
-MAX_REFIT_ROUNDS = 5
-#: Most rollout steps of one refit round (starts are thinned out beyond), so that a
-#: round adds at most about as many rows as a 2,000-step series has.
-MAX_ROLLOUT_STEPS = 2000
 
 
 
-class Forecaster(BaseEstimator):
+class Forecaster(ClosedLoopRefits, BaseEstimator):
     """Forecast a multivariate time series with a spiking reservoir and a ridge readout.
 
     ``fit`` drives the reservoir with the standardised series (teacher
@@ -403,7 +397,7 @@ class Forecaster(BaseEstimator):
         recording = _recording(self.features)
         limit = _closed_loop_limit(reservoir)       # only a diverged forecast reaches it
         for k in range(n_steps):
-            block_rows = _design_inputs(patches.rows(features[None], self.features,
+            block_rows = design_inputs(patches.rows(features[None], self.features,
                                                      reservoir), design)
             step = (block_rows @ coef.T + intercept).ravel()
             x = np.clip(x + step if self.target == "delta" else step, -limit, limit)
@@ -432,94 +426,13 @@ class Forecaster(BaseEstimator):
     def _ridge(self, alpha, rows, z, n_used, design, patches):
         """Ridge on steps ``washout .. n_used-2`` (each predicting the next step)."""
         steps = np.arange(self.washout, n_used - 1)
-        return Ridge(alpha=alpha).fit(_design_inputs(rows[steps], design),
+        return Ridge(alpha=alpha).fit(design_inputs(rows[steps], design),
                                       patches.targets(self._targets(z, steps)))
-
-    # ---------------------------------------------------- closed-loop refits
-    def _rollout_starts(self, z):
-        """Starts of the refits' rollouts: every REFIT_STRIDE steps after the washout, at
-        most ``MAX_ROLLOUT_STEPS // refit_horizon`` of them (evenly spread)."""
-        if self.refit_rounds == 0 or self.selection != "forecast":
-            return np.array([], dtype=int)
-        starts = np.arange(self.washout + 1, len(z) - self.refit_horizon, REFIT_STRIDE)
-        most = max(1, MAX_ROLLOUT_STEPS // self.refit_horizon)
-        if len(starts) > most:
-            starts = starts[np.linspace(0, len(starts) - 1, most).round().astype(int)]
-        return starts
-
-    def _refits(self, loop, n_used, design, alpha, n_rounds):
-        """Readouts trained on steps ``washout .. n_used-2`` and then, round after round,
-        also on the states their own rollouts visit.
-
-        Round ``r`` rolls the readout of round ``r - 1`` out in closed loop for
-        ``refit_horizon`` steps from every rollout start whose rollout ends
-        before ``n_used``; at each state it visits, the target is what leads
-        back to the true series (``z[t + 1] - x_hat[t]`` for ``target="delta"``).
-        The rows of every round are kept (DAgger: Ross, Gordon & Bagnell,
-        AISTATS 2011; for time series Venkatraman, Hebert & Bagnell, AAAI 2015).
-
-        Returns
-        -------
-        list of (ridge, design, patches)
-            Rounds ``0 .. n_rounds``.
-        """
-        reservoir, patches, z, features, rows, snapshots = loop
-        steps = np.arange(self.washout, n_used - 1)
-        inputs = [_design_inputs(rows[steps], design)]
-        targets = [patches.targets(self._targets(z, steps))]
-        starts = [s for s in self._rollout_starts(z) if s + self.refit_horizon < n_used]
-        readouts = []
-        for _ in range(n_rounds + 1):
-            ridge = Ridge(alpha=alpha).fit(np.concatenate(inputs), np.concatenate(targets))
-            readouts.append((ridge, design, patches))
-            if len(readouts) <= n_rounds:
-                visited, following = self._rollouts(loop, readouts[-1], starts)
-                inputs.append(_design_inputs(visited, design))
-                targets.append(patches.targets(following))
-        return readouts
-
-    def _rollouts(self, loop, readout, starts):
-        """Block rows of the states ``readout``'s rollouts visit, and their targets."""
-        reservoir, patches, z, features, _, snapshots = loop
-        visited, following = [], []
-        for start in starts:
-            reservoir.set_state(snapshots[start])
-            seen = []
-            forecast, _ = self._closed_loop(reservoir, features[start - 1], z[start - 1],
-                                            self.refit_horizon, readout, visited=seen)
-            truth = z[start + 1:start + 1 + self.refit_horizon]
-            visited.append(patches.rows(np.array(seen), self.features, reservoir))
-            following.append(truth - forecast if self.target == "delta" else truth)
-        return np.concatenate(visited), np.concatenate(following)
-
-    def _select_rounds(self, loop, n_val, design, alpha, plain_score):
-        """Refit rounds (0 .. ``refit_rounds``) whose readout forecasts the validation
-        part best, and its score ``(mean valid steps, -mean RMSE)``; ``plain_score``
-        is the ``(valid steps, RMSE)`` of the readout without refits, ``design`` its
-        design fitted before the validation part."""
-        reservoir, patches, z, features, rows, snapshots = loop
-        valid, error = plain_score
-        if self.refit_rounds == 0:
-            return 0, (valid, -error)
-        readouts = self._refits(loop, len(z) - n_val, design, alpha, self.refit_rounds)
-
-        def forecast(readout, start):
-            reservoir.set_state(snapshots[start])
-            return self._closed_loop(reservoir, features[start - 1], z[start - 1],
-                                     self.validation_horizon, readout)[0]
-
-        rounds, round_scores = select_by_forecast(
-            range(1, self.refit_rounds + 1), lambda r: readouts[r], forecast, z,
-            self._validation_starts(len(z), n_val), horizon=self.validation_horizon,
-            threshold=self.validation_threshold)
-        round_scores[0] = (valid, error)
-        best = max(sorted(round_scores), key=lambda r: (round_scores[r][0], -round_scores[r][1]))
-        return best, (round_scores[best][0], -round_scores[best][1])
 
     def _select_by_cv(self, z, rows, design, patches):
         steps = np.arange(self.washout, len(z) - 1)
         cv = RidgeCV(alphas=_check_alphas(type(self).__name__, self.alphas))
-        return float(cv.fit(_design_inputs(rows[steps], design),
+        return float(cv.fit(design_inputs(rows[steps], design),
                             patches.targets(self._targets(z, steps))).alpha_)
 
     def _select_by_forecast(self, reservoir, patches, z, features, rows, snapshots, n_val,
@@ -606,7 +519,7 @@ class Forecaster(BaseEstimator):
 
     def _next_values(self, features, z):
         rows = self.patches_.rows(features, self.features, self.reservoir_)
-        step = self.patches_.merged(self.readout_.predict(_design_inputs(rows, self.design_)),
+        step = self.patches_.merged(self.readout_.predict(design_inputs(rows, self.design_)),
                                     len(z))
         return z + step if self.target == "delta" else step
 
@@ -648,13 +561,6 @@ class Forecaster(BaseEstimator):
         check_number(owner, "standardize", self.standardize, "bool")
         check_seed(owner, self.random_state)
         _check_alphas(owner, self.alphas)
-
-
-def _design_inputs(rows, design):
-    """Block rows (n_steps, n_blocks, n_block_features) as readout inputs: one row per
-    step and block, through the quadratic ``design`` unless it is None."""
-    flat = rows.reshape(-1, rows.shape[-1])
-    return flat if design is None else design.transform(flat)
 
 
 def _check_int_or_auto(owner, name, value, low, allow_none=False):
