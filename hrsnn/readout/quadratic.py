@@ -27,9 +27,10 @@ class QuadraticFeatures:
     the readouts' ``BoundedScaler`` does: a neuron that hardly varied in
     training (a tiny scale) and varies on new data would otherwise enter the
     products thousands of standard deviations out; ``p = s @ components_.T /
-    component_scale_`` are the leading principal components of ``s`` (right singular vectors of
-    the training rows), each scaled to unit variance on the training rows, so
-    that the products are of order 1 and one ridge penalty suits every block.
+    component_scale_`` are the leading principal components of ``s`` (right
+    singular vectors of the training rows), each scaled to unit variance on
+    the training rows, so that the products are of order 1 and one ridge
+    penalty suits every block.
 
     Parameters
     ----------
