@@ -30,8 +30,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_forecast import (AR_LAGS, N_TRAIN, WARMUP, LaggedForecaster,  # noqa: E402
-                            lyapunov_exponent, operations_per_step, protocol_parser,
-                            run_and_save)
+                            keeping, lyapunov_exponent, operations_per_step,
+                            protocol_parser, run_and_save)
 from data_loaders import DEFAULT_DT, load_system  # noqa: E402
 from hrsnn import Forecaster, Reservoir  # noqa: E402
 from hrsnn.evaluation import compare_forecasters  # noqa: E402
@@ -68,8 +68,7 @@ def run_system(system, args):
     for seed in range(args.seeds):
         series = load_system(system, n_steps, random_state=seed).reshape(n_steps, -1)
         kept = {}
-        models = {label: (lambda s, label=label, make=make: kept.setdefault(label, make(s)))
-                  for label, (_, make) in made.items()}
+        models = keeping({label: make for label, (_, make) in made.items()}, kept)
         results = compare_forecasters(models, series, [seed], n_train=N_TRAIN,
                                       n_starts=args.windows, horizon=args.horizon,
                                       warmup=WARMUP, thresholds=(0.4,))

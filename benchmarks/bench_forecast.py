@@ -50,6 +50,7 @@ from data_loaders import DEFAULT_DT, LYAPUNOV_EXPONENTS, SYSTEMS, load_system
 from hrsnn import Forecaster
 from hrsnn.evaluation import compare_forecasters, select_by_forecast, validation_starts
 from hrsnn.metrics import RIDGE_ALPHAS
+from hrsnn.readout import lagged_inputs
 
 N_TRAIN, WARMUP, VALIDATION_HORIZON = 2000, 100, 100
 #: The Forecaster's three mechanisms switched off one after the other.
@@ -98,9 +99,7 @@ class LaggedForecaster:
 
     def predict(self, series):
         z = (series - self.mean_) / self.scale_
-        lags = self.lags_
-        padded = np.vstack([np.repeat(z[:1], lags - 1, axis=0), z])
-        rows = np.stack([self._design(padded[t:t + lags]) for t in range(len(z))])
+        rows = self._design(lagged_inputs(z, self.lags_, pad="first"))
         step = self.readout_[1].predict(rows).reshape(z.shape)
         return (z + step) * self.scale_ + self.mean_
 
@@ -109,16 +108,16 @@ class LaggedForecaster:
         out = self._loop(self.readout_, z[-self.lags_:], n_steps)
         return out * self.scale_ + self.mean_
 
-    def _design(self, window):
-        flat = window[::-1].ravel()               # newest first
+    def _design(self, lagged):
+        """Rows of lagged values (``lagged_inputs``' layout, newest first) and, if
+        ``quadratic``, every product of two of them."""
         if not self.quadratic:
-            return flat
-        first, second = np.triu_indices(len(flat))
-        return np.concatenate([flat, flat[first] * flat[second]])
+            return lagged
+        first, second = np.triu_indices(lagged.shape[1])
+        return np.hstack([lagged, lagged[:, first] * lagged[:, second]])
 
     def _ridge(self, lags, alpha, z):
-        rows = np.stack([self._design(z[t - lags + 1:t + 1]) for t in range(lags - 1,
-                                                                             len(z) - 1)])
+        rows = self._design(lagged_inputs(z, lags)[lags - 1:-1])
         targets = z[lags:] - z[lags - 1:-1]
         return lags, Ridge(alpha=alpha).fit(rows, targets)
 
@@ -127,7 +126,8 @@ class LaggedForecaster:
         window = history[-lags:].copy()
         out = np.empty((n_steps, window.shape[1]))
         for k in range(n_steps):
-            x = np.clip(window[-1] + ridge.predict(self._design(window)[None])[0], -1e3, 1e3)
+            newest_first = window[::-1].reshape(1, -1)
+            x = np.clip(window[-1] + ridge.predict(self._design(newest_first))[0], -1e3, 1e3)
             out[k] = x
             window = np.vstack([window[1:], x[None]])
         return out
@@ -149,8 +149,19 @@ def models(system, n_dims, args, made_models):
         made["NG-RC"] = lambda seed: LaggedForecaster(NGRC_LAGS, quadratic=True)
     if args.esn:
         made["ESN"] = esn_maker(system, args)
-    return {name: lambda seed, name=name, make=make: made_models.setdefault(name, []).append(
-        make(seed)) or made_models[name][-1] for name, make in made.items()}
+    return keeping(made, made_models)
+
+
+def keeping(makers, kept):
+    """``makers`` (``name -> make(seed)``) whose models are also stored in ``kept[name]``
+    (the last one made), so that a benchmark can count their operations after
+    :func:`hrsnn.evaluation.compare_forecasters` has scored them."""
+    def keeper(name, make):
+        def make_and_keep(seed):
+            kept[name] = make(seed)
+            return kept[name]
+        return make_and_keep
+    return {name: keeper(name, make) for name, make in makers.items()}
 
 
 def operations_per_step(model, evaluation):
@@ -217,7 +228,7 @@ def run_system(system, args):
             row["vpt_steps"] += result.vpt_steps[:, 0].tolist()
             row["one_step"].append(result.one_step_nrmse)
             row["fit_s"].append(result.fit_seconds)
-            paper, full = operations_per_step(made_models[name][-1], result.evaluations[0])
+            paper, full = operations_per_step(made_models[name], result.evaluations[0])
             row["paper_ops"].append(paper)
             row["full_ops"].append(full)
     print(f"\n{system} (dt = {dt}, {args.seeds} seeds x {args.windows} windows, "

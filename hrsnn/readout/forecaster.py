@@ -10,8 +10,8 @@ from .._validation import check_choice, check_number, check_seed
 from ..evaluation import select_by_forecast, validation_starts
 from ..metrics import RIDGE_ALPHAS
 from .local import is_auto, layouts
-from .quadratic import N_COMPONENTS, QuadraticFeatures
-from .refits import MAX_REFIT_ROUNDS, MAX_ROLLOUT_STEPS, ClosedLoopRefits, design_inputs
+from .quadratic import N_COMPONENTS, QuadraticFeatures, design_inputs
+from .refits import MAX_REFIT_ROUNDS, MAX_ROLLOUT_STEPS, ClosedLoopRefits
 from ._common import (
     TARGETS,
     _as_series,
@@ -91,8 +91,7 @@ class Forecaster(ClosedLoopRefits, BaseEstimator):
         (``"auto"``; with ``selection="cv"``, ``"auto"`` means linear). Below
         threshold a current-driven spiking reservoir is close to a linear
         filter of its input, so systems whose next step is a product of
-        variables (Lorenz63, Rössler) need the quadratic terms in closed loop;
-        on Mackey-Glass the linear readout forecasts longer.
+        variables (Lorenz63, Rössler) need the quadratic terms in closed loop.
     n_components : int, default=N_COMPONENTS
         Principal components of a quadratic readout (1 .. MAX_COMPONENTS = 100;
         20 gives 230 extra columns).
@@ -283,7 +282,7 @@ class Forecaster(ClosedLoopRefits, BaseEstimator):
         if self.selection == "forecast":
             kinds = ("linear", "quadratic") if self.readout == "auto" else (self.readout,)
             designs = {kind: self._fitted_design(kind, rows, len(z) - n_val) for kind in kinds}
-            (kind, alpha), scores = self._select_by_forecast(*loop, n_val, designs)
+            (kind, alpha), scores = self._select_by_forecast(loop, n_val, designs)
             rounds, score = self._select_rounds(loop, n_val, designs[kind], alpha,
                                                 scores[(kind, alpha)])
             design = self._fitted_design(kind, rows, len(z))
@@ -423,38 +422,42 @@ class Forecaster(ClosedLoopRefits, BaseEstimator):
         used = rows[self.washout:n_used - 1]
         return QuadraticFeatures(self.n_components).fit(used.reshape(-1, used.shape[-1]))
 
-    def _ridge(self, alpha, rows, z, n_used, design, patches):
-        """Ridge on steps ``washout .. n_used-2`` (each predicting the next step)."""
+    def _training_set(self, rows, z, n_used, design, patches):
+        """Readout inputs and targets of steps ``washout .. n_used-2`` (each predicting
+        the next step): the block ``rows`` through ``design``, one row per step and block."""
         steps = np.arange(self.washout, n_used - 1)
-        return Ridge(alpha=alpha).fit(design_inputs(rows[steps], design),
-                                      patches.targets(self._targets(z, steps)))
+        return (design_inputs(rows[steps], design),
+                patches.targets(self._targets(z, steps)))
+
+    def _validation_forecast(self, loop, readout, start):
+        """``readout``'s closed-loop forecast of ``validation_horizon`` steps from
+        ``start``, after the true rows before it (their snapshot in ``loop``)."""
+        reservoir, _, z, features, _, snapshots = loop
+        reservoir.set_state(snapshots[start])
+        return self._closed_loop(reservoir, features[start - 1], z[start - 1],
+                                 self.validation_horizon, readout)[0]
 
     def _select_by_cv(self, z, rows, design, patches):
-        steps = np.arange(self.washout, len(z) - 1)
         cv = RidgeCV(alphas=_check_alphas(type(self).__name__, self.alphas))
-        return float(cv.fit(design_inputs(rows[steps], design),
-                            patches.targets(self._targets(z, steps))).alpha_)
+        return float(cv.fit(*self._training_set(rows, z, len(z), design, patches)).alpha_)
 
-    def _select_by_forecast(self, reservoir, patches, z, features, rows, snapshots, n_val,
-                            designs):
+    def _select_by_forecast(self, loop, n_val, designs):
         """``(readout kind, alpha)`` whose readout, trained before the validation part,
         forecasts it best; ``designs`` maps each kind to its design fitted there."""
-        n_fit = len(z) - n_val
+        _, patches, z, _, rows, _ = loop
+        training = {kind: self._training_set(rows, z, len(z) - n_val, design, patches)
+                    for kind, design in designs.items()}
 
         def train(candidate):
             kind, alpha = candidate
-            return (self._ridge(alpha, rows, z, n_fit, designs[kind], patches),
-                    designs[kind], patches)
-
-        def forecast(readout, start):
-            reservoir.set_state(snapshots[start])
-            return self._closed_loop(reservoir, features[start - 1], z[start - 1],
-                                     self.validation_horizon, readout)[0]
+            return Ridge(alpha=alpha).fit(*training[kind]), designs[kind], patches
 
         alphas = _check_alphas(type(self).__name__, self.alphas)
         candidates = [(kind, float(alpha)) for kind in designs for alpha in alphas]
-        return select_by_forecast(candidates, train, forecast, z,
-                                  self._validation_starts(len(z), n_val),
+        return select_by_forecast(candidates, train,
+                                  lambda readout, start: self._validation_forecast(
+                                      loop, readout, start),
+                                  z, self._validation_starts(len(z), n_val),
                                   horizon=self.validation_horizon,
                                   threshold=self.validation_threshold)
 

@@ -115,6 +115,13 @@ class QuadraticFeatures:
         return n_features + n_features * k + k + k * (k + 1) // 2
 
 
+def design_inputs(rows, design):
+    """Block rows (n_steps, n_blocks, n_block_features) as readout inputs: one row per
+    step and block, through the quadratic ``design`` unless it is None."""
+    flat = rows.reshape(-1, rows.shape[-1])
+    return flat if design is None else design.transform(flat)
+
+
 def _leading_axes(standard, k):
     """The ``k`` leading right singular vectors of ``standard`` (n_rows, n_features), as
     rows, largest first.

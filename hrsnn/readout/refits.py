@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.linear_model import Ridge
 
 from ..evaluation import select_by_forecast
+from .quadratic import design_inputs
 
 #: Steps between the starts of the rollouts a closed-loop refit learns from.
 REFIT_STRIDE = 20
@@ -25,16 +26,10 @@ MAX_REFIT_ROUNDS = 5
 MAX_ROLLOUT_STEPS = 2000
 
 
-def design_inputs(rows, design):
-    """Block rows (n_steps, n_blocks, n_block_features) as readout inputs: one row per
-    step and block, through the quadratic ``design`` unless it is None."""
-    flat = rows.reshape(-1, rows.shape[-1])
-    return flat if design is None else design.transform(flat)
-
-
 class ClosedLoopRefits:
     """The refit rounds of :class:`~hrsnn.readout.Forecaster` (a mixin: it relies on the
-    forecaster's ``_closed_loop``, ``_targets``, ``_validation_starts`` and settings).
+    forecaster's ``_closed_loop``, ``_training_set``, ``_validation_forecast``,
+    ``_validation_starts`` and settings).
 
     ``loop`` below is the tuple ``(reservoir, patches, z, features, rows,
     snapshots)`` of one fitted layout: the reservoir, its block layout, the
@@ -69,10 +64,9 @@ class ClosedLoopRefits:
         list of (ridge, design, patches)
             Rounds ``0 .. n_rounds``.
         """
-        reservoir, patches, z, features, rows, snapshots = loop
-        steps = np.arange(self.washout, n_used - 1)
-        inputs = [design_inputs(rows[steps], design)]
-        targets = [patches.targets(self._targets(z, steps))]
+        _, patches, z, _, rows, _ = loop
+        first_inputs, first_targets = self._training_set(rows, z, n_used, design, patches)
+        inputs, targets = [first_inputs], [first_targets]
         starts = [s for s in self._rollout_starts(z) if s + self.refit_horizon < n_used]
         readouts = []
         for _ in range(n_rounds + 1):
@@ -103,19 +97,14 @@ class ClosedLoopRefits:
         part best, and its score ``(mean valid steps, -mean RMSE)``; ``plain_score``
         is the ``(valid steps, RMSE)`` of the readout without refits, ``design`` its
         design fitted before the validation part."""
-        reservoir, patches, z, features, rows, snapshots = loop
         valid, error = plain_score
         if self.refit_rounds == 0:
             return 0, (valid, -error)
+        z = loop[2]
         readouts = self._refits(loop, len(z) - n_val, design, alpha, self.refit_rounds)
-
-        def forecast(readout, start):
-            reservoir.set_state(snapshots[start])
-            return self._closed_loop(reservoir, features[start - 1], z[start - 1],
-                                     self.validation_horizon, readout)[0]
-
-        rounds, round_scores = select_by_forecast(
-            range(1, self.refit_rounds + 1), lambda r: readouts[r], forecast, z,
+        _, round_scores = select_by_forecast(
+            range(1, self.refit_rounds + 1), lambda r: readouts[r],
+            lambda readout, start: self._validation_forecast(loop, readout, start), z,
             self._validation_starts(len(z), n_val), horizon=self.validation_horizon,
             threshold=self.validation_threshold)
         round_scores[0] = (valid, error)
